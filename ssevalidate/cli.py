@@ -1,0 +1,167 @@
+"""The ``ssevalidate`` command. Every command calls the library; nothing is decided here."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from contextlib import nullcontext
+
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
+
+from ssevalidate.engines import DEFAULT_ENGINE, ENGINES
+from ssevalidate.i18n import supported
+from ssevalidate.namespaces import LANGUAGES
+from ssevalidate.parsegate import FORMATS, InputError
+from ssevalidate.profiles import PROFILES, profiles
+from ssevalidate.render import OUTPUTS, render
+from ssevalidate.render.text import report_renderable
+from ssevalidate.validation import validate
+
+EXAMPLES = """\
+examples:
+  ssevalidate validate examples/directory.ttl
+  ssevalidate validate examples/mistakes.ttl --lang fr
+  ssevalidate validate export.jsonld --profile full --output json > report.json
+  ssevalidate validate part1.ttl part2.ttl --output csv > problems.csv
+  ssevalidate validate legacy.rdf --profile essglobal --fail-on warning
+  ssevalidate profiles
+
+exit status: 0 conforms, 1 does not conform, 2 unreadable input or wrong usage
+"""
+
+PROGRESS_THRESHOLD = 1 << 20
+"""Inputs larger than this (bytes, all files together) get a progress bar on stderr."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, no usage dump
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="ssevalidate",
+        description="Validate solidarity-economy directory data against the SSE vocabulary.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    check = commands.add_parser(
+        "validate",
+        help="validate files and print a report",
+        description="Validate one or more files (read together as one directory).",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    check.add_argument("paths", nargs="+", metavar="PATH", help="files to validate")
+    check.add_argument(
+        "--profile", "-p", default="core", choices=list(PROFILES), help="default: core"
+    )
+    check.add_argument(
+        "--format", "-f", help=f"input format ({', '.join(FORMATS)}); default: from the extension"
+    )
+    check.add_argument(
+        "--output", "-o", default="text", choices=list(OUTPUTS), help="default: text"
+    )
+    check.add_argument(
+        "--lang", "-l", default="en", choices=list(LANGUAGES), help="report language"
+    )
+    check.add_argument(
+        "--fail-on",
+        default="violation",
+        choices=["violation", "warning"],
+        help="exit 1 on violations only (default), or on warnings too",
+    )
+    check.add_argument(
+        "--engine", default=DEFAULT_ENGINE, choices=list(ENGINES), help=argparse.SUPPRESS
+    )
+
+    listing = commands.add_parser("profiles", help="list the profiles and what each checks")
+    listing.add_argument("--lang", "-l", default="en", choices=list(LANGUAGES))
+    listing.add_argument("--verbose", "-v", action="store_true", help="list every check")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``ssevalidate`` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "profiles":
+            return _profiles(args)
+        return _validate(args)
+    except InputError as error:
+        print(f"ssevalidate: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _validate(args: argparse.Namespace) -> int:
+    total = sum(os.path.getsize(p) for p in args.paths if os.path.isfile(p))
+    show = total >= PROGRESS_THRESHOLD and sys.stderr.isatty()
+    bar = (
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        if show
+        else None
+    )
+    with bar or nullcontext():
+        task = bar.add_task("reading", total=total) if bar else None
+        finished = 0
+
+        def progress(stage: str, done: int, size: int) -> None:
+            nonlocal finished
+            if bar is None:
+                return
+            if stage == "read":
+                bar.update(task, completed=finished + done)
+                if done >= size:
+                    finished += size
+            else:
+                bar.update(task, description="validating", completed=total)
+
+        for path in args.paths:
+            if not os.path.isfile(path):
+                raise InputError("no such file", name=path)
+        report = validate(
+            args.paths,
+            args.profile,
+            format=args.format,
+            lang=supported(args.lang),
+            engine=args.engine,
+            progress=progress,
+        )
+    if args.output == "text":
+        console = Console(highlight=False, soft_wrap=True, emoji=False)
+        console.print(report_renderable(report, " ".join(args.paths)))
+    else:
+        sys.stdout.write(render(report, args.output))
+    failed = not report.conforms or (args.fail_on == "warning" and report.warnings > 0)
+    return 1 if failed else 0
+
+
+def _profiles(args: argparse.Namespace) -> int:
+    console = Console(highlight=False, soft_wrap=True)
+    for profile in profiles():
+        console.print(f"[bold]{profile.name}[/bold] — {profile.title(args.lang)}")
+        console.print(f"  {profile.description(args.lang)}")
+        checks = profile.checks(args.lang)
+        console.print(f"  [dim]{len(checks)} checks[/dim]")
+        if args.verbose:
+            for _iri, name, severity in checks:
+                console.print(f"    {severity:<9} {name}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,28 @@
+"""Validation engines: each turns a data graph and a shapes graph into :class:`Finding` objects.
+
+``pyshacl`` is the reference engine. Engines are registered here, by name.
+
+>>> from ssevalidate.engines import get_engine
+>>> get_engine("pyshacl").name
+'pyshacl'
+"""
+
+from __future__ import annotations
+
+from ssevalidate.engines.base import Engine, Finding
+from ssevalidate.engines.pyshacl_engine import PyshaclEngine
+from ssevalidate.parsegate import InputError
+
+ENGINES: dict[str, type[Engine]] = {"pyshacl": PyshaclEngine}
+DEFAULT_ENGINE = "pyshacl"
+
+
+def get_engine(name: str = DEFAULT_ENGINE) -> Engine:
+    """A new engine instance; :class:`InputError` for an unknown name."""
+    try:
+        return ENGINES[name]()
+    except KeyError:
+        raise InputError(f"unknown engine {name!r} (known: {', '.join(ENGINES)})") from None
+
+
+__all__ = ["DEFAULT_ENGINE", "ENGINES", "Engine", "Finding", "get_engine"]

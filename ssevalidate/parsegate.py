@@ -1,0 +1,301 @@
+"""The parse gate: untrusted bytes in, an rdflib graph out, or an :class:`InputError`.
+
+Every RDF input is parsed by pyoxigraph (strict, linear time); rdflib graphs are built from its
+output only. XML with a DOCTYPE is refused (entity expansion). JSON-LD may only use inline
+contexts or our own context IRI, which is served from the package: nothing is ever fetched and no
+file is ever read on behalf of a document.
+
+>>> from ssevalidate.parsegate import read
+>>> doc = read(b'<https://example.org/a> <http://schema.org/name> "A" .', name="a.nt")
+>>> doc.format, len(doc.graph)
+('ntriples', 1)
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from ssevalidate.namespaces import CONTEXT_IRI
+from ssevalidate.rdfconvert import graph_from_quads
+from ssevalidate.resources import jsonld_context
+
+
+class InputError(ValueError):
+    """Input that cannot be read: a syntax error, a refused construct, an unknown format.
+
+    ``str(error)`` is a one-line message naming the file and, where known, line and column.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        name: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        self.reason = message
+        self.name = name
+        self.line = line
+        self.column = column
+        where = name or "<input>"
+        if line is not None:
+            where += f":{line}"
+            if column is not None:
+                where += f":{column}"
+        super().__init__(f"{where}: {message}")
+
+
+FORMATS: dict[str, ox.RdfFormat] = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "trig": ox.RdfFormat.TRIG,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+    "jsonld": ox.RdfFormat.JSON_LD,
+}
+
+_ALIASES = {
+    "ttl": "turtle",
+    "text/turtle": "turtle",
+    "application/x-turtle": "turtle",
+    "application/trig": "trig",
+    "nt": "ntriples",
+    "n-triples": "ntriples",
+    "application/n-triples": "ntriples",
+    "nq": "nquads",
+    "n-quads": "nquads",
+    "application/n-quads": "nquads",
+    "rdf": "rdfxml",
+    "xml": "rdfxml",
+    "owl": "rdfxml",
+    "rdf/xml": "rdfxml",
+    "application/rdf+xml": "rdfxml",
+    "json-ld": "jsonld",
+    "json": "jsonld",
+    "application/ld+json": "jsonld",
+    "application/json": "jsonld",
+}
+
+_EXTENSIONS = {
+    ".ttl": "turtle",
+    ".trig": "trig",
+    ".nt": "ntriples",
+    ".nq": "nquads",
+    ".rdf": "rdfxml",
+    ".owl": "rdfxml",
+    ".xml": "rdfxml",
+    ".jsonld": "jsonld",
+    ".json": "jsonld",
+}
+
+_DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+_LOCATION = re.compile(r"(?:at|on) line (\d+)(?: column (\d+))?")
+
+
+def format_name(value: str) -> str:
+    """Normalise a format name, extension or media type (``ttl``, ``text/turtle``) to ours."""
+    key = value.strip().lower().split(";")[0].strip()
+    key = _ALIASES.get(key, key)
+    if key not in FORMATS:
+        known = ", ".join(FORMATS)
+        raise InputError(f"unknown format {value!r} (known: {known})")
+    return key
+
+
+def format_from_name(name: str) -> str | None:
+    """The format a file name's extension implies, if any."""
+    return _EXTENSIONS.get(Path(name).suffix.lower())
+
+
+def sniff(data: bytes) -> str:
+    """Guess the format from the first bytes: JSON, XML, else TriG (a superset of Turtle and
+    N-Triples); N-Quads is tried when TriG fails (see :func:`read`)."""
+    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head[:1] in (b"{", b"["):
+        return "jsonld"
+    if head[:1] == b"<" and (head[:5] == b"<?xml" or head[:2] in (b"<!", b"<r") or b":RDF" in head):
+        return "rdfxml"
+    return "trig"
+
+
+@dataclass
+class Document:
+    """One parsed input: where it came from, its bytes (for locating records) and its graph."""
+
+    name: str
+    format: str
+    data: bytes
+    graph: Graph
+    prefixes: dict[str, str] = field(default_factory=dict)
+
+    def locate(self, iri: str) -> dict[str, Any] | None:
+        """Line and column where ``iri`` first appears in the source, as written there."""
+        text = self.data.decode("utf-8", errors="replace")
+        candidates = [f"<{iri}>", f'"{iri}"']
+        for prefix, base in self.prefixes.items():
+            if iri.startswith(base) and len(iri) > len(base):
+                candidates.append(f"{prefix}:{iri[len(base) :]}")
+        best = -1
+        for needle in candidates:
+            index = text.find(needle)
+            if index >= 0 and (best < 0 or index < best):
+                best = index
+        if best < 0:
+            return {"file": self.name}
+        line = text.count("\n", 0, best) + 1
+        column = best - (text.rfind("\n", 0, best) + 1) + 1
+        return {"file": self.name, "line": line, "column": column}
+
+
+def read(
+    data: bytes,
+    *,
+    name: str = "<input>",
+    format: str | None = None,
+    base_iri: str | None = None,
+    graph: Graph | None = None,
+    bnode_prefix: str = "",
+) -> Document:
+    """Parse ``data`` through the gate into ``graph`` (a new one when omitted).
+
+    The format is ``format`` if given, else the file name's extension, else sniffed.
+    Raises :class:`InputError` with file, line and column on any syntax error or refused construct.
+    """
+    chosen = format_name(format) if format else format_from_name(name)
+    explicit = chosen is not None
+    chosen = chosen or sniff(data)
+    if chosen == "rdfxml" and _DOCTYPE.search(data):
+        raise InputError(
+            "XML with a DOCTYPE or ENTITY declaration is refused (entity expansion attacks); "
+            "remove the DOCTYPE",
+            name=name,
+        )
+    payload = _inline_contexts(data, name) if chosen == "jsonld" else data
+    target = Graph() if graph is None else graph
+    try:
+        prefixes = _parse_into(payload, chosen, base_iri, target, bnode_prefix, name)
+    except InputError:
+        if explicit or chosen != "trig" or not _looks_like_nquads(data):
+            raise
+        chosen = "nquads"
+        prefixes = _parse_into(payload, chosen, base_iri, target, bnode_prefix, name)
+    return Document(name=name, format=chosen, data=data, graph=target, prefixes=prefixes)
+
+
+def _parse_into(
+    payload: bytes, fmt: str, base_iri: str | None, graph: Graph, bnode_prefix: str, name: str
+) -> dict[str, str]:
+    scratch = Graph()
+    parser = ox.parse(payload, format=FORMATS[fmt], base_iri=base_iri)
+    try:
+        graph_from_quads(parser, scratch, bnode_prefix)
+    except SyntaxError as error:
+        raise _syntax_error(error, name, fmt) from None
+    except (ValueError, TypeError) as error:
+        raise InputError(f"cannot read {fmt}: {error}", name=name) from None
+    graph += scratch
+    return dict(getattr(parser, "prefixes", {}) or {})
+
+
+def _syntax_error(error: SyntaxError, name: str, fmt: str) -> InputError:
+    message = str(error.msg if error.msg else error)
+    line, column = error.lineno, error.offset
+    match = _LOCATION.search(message)
+    if line is None and match:
+        line = int(match.group(1))
+        column = int(match.group(2)) if match.group(2) else None
+    message = _LOCATION.sub("", message).replace("Parser error", "").strip(" :,")
+    return InputError(f"{fmt} syntax error: {message}", name=name, line=line, column=column)
+
+
+def _looks_like_nquads(data: bytes) -> bool:
+    for raw in data.splitlines()[:50]:
+        line = raw.strip()
+        if line and not line.startswith(b"#"):
+            return line.startswith((b"<", b"_:")) and line.endswith(b".")
+    return False
+
+
+# --- JSON-LD contexts -------------------------------------------------------------------------
+
+
+def _inline_contexts(data: bytes, name: str) -> bytes:
+    """Replace references to our context by the packaged context; refuse every other reference."""
+    try:
+        document = json.loads(data)
+    except json.JSONDecodeError as error:
+        raise InputError(
+            f"JSON syntax error: {error.msg}", name=name, line=error.lineno, column=error.colno
+        ) from None
+    except (UnicodeDecodeError, RecursionError) as error:
+        raise InputError(f"cannot read JSON: {type(error).__name__}", name=name) from None
+    references = _check_contexts(document, name)
+    if not references:
+        return data
+    token = json.dumps(CONTEXT_IRI).encode()
+    if data.count(token) == references:
+        # Same bytes, same line numbers: positions in later errors still point into the file.
+        return data.replace(token, json.dumps(jsonld_context(), ensure_ascii=False).encode())
+    return json.dumps(_replace_contexts(document), ensure_ascii=False).encode()
+
+
+def _check_contexts(node: Any, name: str, inside_context: bool = False) -> int:
+    """Count references to our context; raise on any other string context or ``@import``."""
+    count = 0
+    if isinstance(node, list):
+        return sum(_check_contexts(item, name, inside_context) for item in node)
+    if not isinstance(node, dict):
+        return 0
+    for key, value in node.items():
+        if key == "@context":
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, str):
+                    if item != CONTEXT_IRI:
+                        raise _refused_context(item, name)
+                    count += 1
+                elif isinstance(item, dict):
+                    count += _check_contexts(item, name, inside_context=True)
+        elif key == "@import" and inside_context:
+            raise InputError(
+                f"JSON-LD @import {str(value)[:80]!r} is refused: contexts must be inline "
+                f"or {CONTEXT_IRI}",
+                name=name,
+            )
+        else:
+            count += _check_contexts(value, name, inside_context)
+    return count
+
+
+def _refused_context(reference: str, name: str) -> InputError:
+    return InputError(
+        f"JSON-LD @context {reference[:80]!r} is refused: only inline contexts and {CONTEXT_IRI} "
+        "are allowed (remote and local contexts are never loaded)",
+        name=name,
+    )
+
+
+def _replace_contexts(node: Any) -> Any:
+    if isinstance(node, list):
+        return [_replace_contexts(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    replaced = {}
+    for key, value in node.items():
+        if key == "@context":
+            items = value if isinstance(value, list) else [value]
+            items = [
+                jsonld_context() if item == CONTEXT_IRI else _replace_contexts(item)
+                for item in items
+            ]
+            replaced[key] = items if isinstance(value, list) else items[0]
+        else:
+            replaced[key] = _replace_contexts(value)
+    return replaced

@@ -1,0 +1,194 @@
+"""The library's main calls: :func:`load` and :func:`validate`.
+
+>>> import ssevalidate
+>>> report = ssevalidate.validate(b'''
+... @prefix sse: <https://w3id.org/sse/vocab/> .
+... <https://example.org/a> a sse:Initiative .''', format="turtle")
+>>> report.conforms, report.results[0].component
+(False, 'sh:MinCountConstraintComponent')
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, SH
+
+from ssevalidate.engines import DEFAULT_ENGINE, get_engine
+from ssevalidate.hints import Hinter
+from ssevalidate.i18n import supported
+from ssevalidate.namespaces import compact
+from ssevalidate.parsegate import Document, InputError, read
+from ssevalidate.profiles import get_profile
+from ssevalidate.reconcile import reconciler
+from ssevalidate.report import (
+    SEVERITIES,
+    RecordIndex,
+    Report,
+    Result,
+    ShapeTexts,
+    sort_key,
+    term_text,
+)
+from ssevalidate.resources import taxonomies
+from ssevalidate.shaclpaths import path_text
+
+Source = str | bytes | os.PathLike | Graph
+Progress = Callable[[str, int, int], None]
+"""``progress(stage, done, total)``: stage is ``"read"`` (bytes) or ``"validate"``."""
+
+
+def load(source: Source, *, format: str | None = None, base_iri: str | None = None) -> Graph:
+    """Parse one source through the parse gate into an rdflib graph.
+
+    ``source`` is a path, bytes, a text (a ``str`` that is not the path of an existing file),
+    or a graph (returned as it is).
+    """
+    if isinstance(source, Graph):
+        return source
+    return _read_one(source, 0, format, base_iri, None).graph
+
+
+def validate(
+    source: Source | Sequence[Source],
+    profile: str = "core",
+    *,
+    format: str | None = None,
+    lang: str = "en",
+    engine: str = DEFAULT_ENGINE,
+    base_iri: str | None = None,
+    progress: Progress | None = None,
+) -> Report:
+    """Validate one source, or several read as one directory, against a profile.
+
+    Raises :class:`InputError` (a ``ValueError``) for unreadable input, an unknown profile,
+    format or engine; everything else about the data is in the returned :class:`Report`.
+    """
+    chosen = get_profile(profile)
+    runner = get_engine(engine)
+    lang = supported(lang)
+    sources = list(source) if isinstance(source, list | tuple) else [source]
+    documents: list[Document] = []
+    user = Graph()
+    for index, item in enumerate(sources):
+        if isinstance(item, Graph):
+            user += item
+            continue
+        document = _read_one(item, index, format, base_iri, progress)
+        documents.append(document)
+        user += document.graph
+
+    shapes = chosen.shapes()
+    data = user
+    if chosen.with_taxonomies:
+        data = _with_concepts(user)
+    if progress:
+        progress("validate", 0, 1)
+    findings = runner.run(data, shapes)
+    if progress:
+        progress("validate", 1, 1)
+
+    index = RecordIndex(user, lang)
+    hinter = Hinter(shapes, reconciler(), lang)
+    texts = ShapeTexts(shapes, lang)
+    results = []
+    for finding in findings:
+        record = index.record(finding.focus)
+        results.append(
+            Result(
+                severity=SEVERITIES.get(finding.severity, "Violation"),
+                focus=term_text(finding.focus),
+                focus_label=index.label(finding.focus) or index.label(record),
+                record=term_text(record),
+                path=None if finding.path is None else path_text(finding.path),
+                field=texts.name(finding.shape),
+                value=term_text(finding.value),
+                component=compact(str(finding.component)),
+                shape=term_text(finding.shape),
+                message=texts.message(finding),
+                hint=hinter.hint(finding),
+                origin=_origin(record, documents),
+                finding=finding,
+            )
+        )
+    results.sort(key=sort_key)
+    return Report(
+        profile=chosen.name,
+        engine=runner.name,
+        lang=lang,
+        records=_count_records(user, shapes, index),
+        results=results,
+        shapes=shapes,
+    )
+
+
+def _with_concepts(user: Graph) -> Graph:
+    """The data plus the description of every taxonomy concept it uses: shapes check a value's
+    scheme by reading the concept's own triples (never more), so copying the whole taxonomies
+    into each validation would only cost time."""
+    schemes = taxonomies()
+    data = Graph()
+    data += user
+    for value in set(user.objects()):
+        if isinstance(value, URIRef):
+            for triple in schemes.triples((value, None, None)):
+                data.add(triple)
+    return data
+
+
+def _read_one(
+    source: str | bytes | os.PathLike,
+    index: int,
+    format: str | None,
+    base_iri: str | None,
+    progress: Progress | None,
+) -> Document:
+    prefix = f"d{index}x"
+    if isinstance(source, bytes):
+        return read(source, format=format, base_iri=base_iri, bnode_prefix=prefix)
+    if isinstance(source, str) and ("\n" in source or not os.path.isfile(source)):
+        return read(source.encode("utf-8"), format=format, base_iri=base_iri, bnode_prefix=prefix)
+    path = Path(source)
+    try:
+        size = path.stat().st_size
+        data = bytearray()
+        with path.open("rb") as stream:
+            while chunk := stream.read(1 << 20):
+                data += chunk
+                if progress:
+                    progress("read", len(data), size)
+    except OSError as error:
+        raise InputError(f"cannot read file: {error.strerror}", name=str(source)) from None
+    return read(
+        bytes(data),
+        name=str(source),
+        format=format,
+        base_iri=base_iri or path.resolve().as_uri(),
+        bnode_prefix=prefix,
+    )
+
+
+def _origin(record, documents: list[Document]) -> dict | None:
+    if not isinstance(record, URIRef):
+        return None
+    for document in documents:
+        if (record, None, None) in document.graph:
+            return document.locate(str(record))
+    return None
+
+
+def _count_records(data: Graph, shapes: Graph, index: RecordIndex) -> int:
+    """How many records of the user's data the profile's shapes look at (a focus node inside a
+    record, such as its address, counts as that record)."""
+    focus: set = set()
+    for target_class in set(shapes.objects(None, SH.targetClass)):
+        focus.update(data.subjects(RDF.type, target_class))
+    focus.update(node for node in shapes.objects(None, SH.targetNode) if (node, None, None) in data)
+    for predicate in set(shapes.objects(None, SH.targetSubjectsOf)):
+        focus.update(data.subjects(predicate, None))
+    for predicate in set(shapes.objects(None, SH.targetObjectsOf)):
+        focus.update(data.objects(None, predicate))
+    return len({index.record(node) for node in focus})
