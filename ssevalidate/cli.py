@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 from contextlib import nullcontext
+from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
@@ -80,6 +81,25 @@ def build_parser() -> argparse.ArgumentParser:
         "--engine", default=DEFAULT_ENGINE, choices=list(ENGINES), help=argparse.SUPPRESS
     )
 
+    serve = commands.add_parser(
+        "serve",
+        help="start the HTTP service (validation API and pages, vocabulary, SPARQL)",
+        description="Start the HTTP service with the embedded store. At first start the store "
+        "is loaded with the vocabulary, the taxonomies, the shapes and the example directory.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000, help="default: 8000")
+    serve.add_argument("--store", default="var/store", help="store folder (default: var/store)")
+    serve.add_argument(
+        "--base-url", help="public base URL of the service (default: http://HOST:PORT)"
+    )
+    serve.add_argument(
+        "--query-timeout",
+        type=float,
+        default=30.0,
+        help="SPARQL time limit in seconds (default 30)",
+    )
+
     listing = commands.add_parser("profiles", help="list the profiles and what each checks")
     listing.add_argument("--lang", "-l", default="en", choices=list(LANGUAGES))
     listing.add_argument("--verbose", "-v", action="store_true", help="list every check")
@@ -92,6 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "profiles":
             return _profiles(args)
+        if args.command == "serve":
+            return _serve(args)
         return _validate(args)
     except InputError as error:
         print(f"ssevalidate: {error}", file=sys.stderr)
@@ -148,6 +170,23 @@ def _validate(args: argparse.Namespace) -> int:
         sys.stdout.write(render(report, args.output))
     failed = not report.conforms or (args.fail_on == "warning" and report.warnings > 0)
     return 1 if failed else 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from service.app import create_app
+    from service.settings import Settings
+
+    settings = Settings(
+        host=args.host,
+        port=args.port,
+        store_path=Path(args.store),
+        base_url=(args.base_url or f"http://{args.host}:{args.port}").rstrip("/"),
+        query_timeout=args.query_timeout,
+    )
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    return 0
 
 
 def _profiles(args: argparse.Namespace) -> int:

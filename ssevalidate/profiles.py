@@ -11,10 +11,11 @@ import functools
 from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL, RDF, SH
+from rdflib.namespace import DCTERMS, OWL, SH
 
 from ssevalidate.namespaces import LANGUAGES, SHAPES, shapes_iri
 from ssevalidate.parsegate import InputError
+from ssevalidate.report import ShapeTexts
 from ssevalidate.resources import shapes_file
 
 
@@ -51,17 +52,17 @@ class Profile:
         return _localized(shapes_file(self.name), URIRef(self.iri), DCTERMS.description, lang) or ""
 
     def checks(self, lang: str = "en") -> list[tuple[str, str, str]]:
-        """(shape IRI, name, severity) of every named check, in file order of the names."""
+        """(shape IRI, name, severity) of every named check (SPARQL constraints included)."""
         graph = self.shapes()
+        texts = ShapeTexts(graph, lang)
+        shapes = {s for s in graph.subjects(SH.name, None) if isinstance(s, URIRef)}
+        shapes |= {s for s in graph.subjects(SH.sparql, None) if isinstance(s, URIRef)}
         found = []
-        for shape in sorted(set(graph.subjects(SH.name, None))):
+        for shape in sorted(shapes):
             severity = graph.value(shape, SH.severity)
+            name = texts.name(shape) or str(shape)
             found.append(
-                (
-                    str(shape),
-                    _localized(graph, shape, SH.name, lang),
-                    str(severity).rsplit("#", 1)[-1] if severity else "Violation",
-                )
+                (str(shape), name, str(severity).rsplit("#", 1)[-1] if severity else "Violation")
             )
         return found
 
@@ -128,12 +129,3 @@ def _localized(graph: Graph, subject: URIRef, predicate: URIRef, lang: str) -> s
             if value.language == wanted or (wanted is None and value.language not in LANGUAGES):
                 return str(value)
     return str(values[0]) if values else ""
-
-
-def is_named_shape(graph: Graph, node: URIRef) -> bool:
-    """A shape the profile documents (has an IRI and a type or a name)."""
-    return isinstance(node, URIRef) and (
-        (node, RDF.type, SH.NodeShape) in graph
-        or (node, RDF.type, SH.PropertyShape) in graph
-        or (node, SH.name, None) in graph
-    )

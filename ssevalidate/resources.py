@@ -34,6 +34,11 @@ def shapes_dir() -> Path:
     return _data_root() / "shapes"
 
 
+def examples_dir() -> Path:
+    """The bundled example directory and mistakes file."""
+    return _data_root() / "examples"
+
+
 def taxonomy_files() -> list[Path]:
     """The concept-scheme files, one scheme each (crosswalks excluded), sorted by name."""
     return sorted(

@@ -6,7 +6,10 @@ is a failure: CI always has it.
 
 from __future__ import annotations
 
+import http.server
+import json
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -27,3 +30,31 @@ def anchor(*parts: str) -> Path:
         pytest.skip(f"reference data not available: {ANCHORS} is absent")
     assert path.exists(), f"{path} is missing from ../shared/anchors"
     return path
+
+
+@pytest.fixture
+def context_server():
+    """A JSON-LD context server on 127.0.0.1 that records every request it gets.
+
+    Yields ``(url, requests)``; the parse gate must never cause a request.
+    """
+    requests: list[str] = []
+
+    class Recorder(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            requests.append(self.path)
+            body = json.dumps({"@context": {"name": "http://schema.org/name"}}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/ld+json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/context.jsonld", requests
+    server.shutdown()

@@ -74,3 +74,13 @@ def test_input_errors(call, message):
 
 def test_input_error_is_a_value_error():
     assert issubclass(InputError, ValueError)
+
+
+def test_progress_is_reported_while_reading_and_validating(tmp_path):
+    path = tmp_path / "a.ttl"
+    path.write_text(TEXT)
+    seen = []
+    validate(path, progress=lambda stage, done, total: seen.append((stage, done, total)))
+    size = path.stat().st_size
+    assert ("read", size, size) in seen
+    assert seen[-1] == ("validate", 1, 1)

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import http.server
 import json
-import threading
 import time
-import typing
 from pathlib import Path
 
 import pytest
@@ -97,34 +94,9 @@ def test_doctype_is_refused_before_parsing_and_fast(tmp_path):
     assert time.perf_counter() - started < 1.0
 
 
-class _Recorder(http.server.BaseHTTPRequestHandler):
-    requests: typing.ClassVar[list[str]] = []
-
-    def do_GET(self):
-        _Recorder.requests.append(self.path)
-        body = json.dumps({"@context": {"name": "http://schema.org/name"}}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/ld+json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def context_server():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
-    _Recorder.requests = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/context.jsonld"
-    server.shutdown()
-
-
 def test_remote_context_is_refused_and_never_requested(context_server):
-    document = {"@context": context_server, "@id": "https://e.org/a", "name": "A"}
+    url, requests = context_server
+    document = {"@context": url, "@id": "https://e.org/a", "name": "A"}
     with pytest.raises(InputError, match="refused"):
         read(json.dumps(document).encode(), name="remote.jsonld")
     nested = {
@@ -133,10 +105,10 @@ def test_remote_context_is_refused_and_never_requested(context_server):
     }
     with pytest.raises(InputError, match="refused"):
         read(json.dumps(nested).encode(), name="nested.jsonld")
-    imported = {"@context": {"@import": context_server}, "@id": "https://e.org/a"}
+    imported = {"@context": {"@import": url}, "@id": "https://e.org/a"}
     with pytest.raises(InputError, match="@import"):
         read(json.dumps(imported).encode(), name="import.jsonld")
-    assert _Recorder.requests == []
+    assert requests == []
 
 
 def test_local_file_context_is_refused_without_reading_it(tmp_path):

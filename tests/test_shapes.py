@@ -129,3 +129,11 @@ def test_no_fixture_folder_without_a_shape():
         if folder.is_dir()
     }
     assert folders - known == set()
+
+
+def test_shapes_readme_lists_every_check():
+    readme = (FIXTURES.parent.parent / "shapes" / "README.md").read_text(encoding="utf-8")
+    for profile in PROFILES.values():
+        for iri, name, severity in profile.checks("en"):
+            if iri.startswith(profile.iri):
+                assert f"| {name} | {severity} | `{iri[len(profile.iri) :]}` |" in readme, iri

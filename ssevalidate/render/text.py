@@ -77,7 +77,7 @@ def _result_lines(result: Result, lang: str) -> Text:
         line.append(f" = {shown!r}" if not shown.startswith(("http", "_:")) else f" = <{shown}>")
     line.append(f"\n      {result.message}")
     if result.hint:
-        line.append(f"\n      {text(lang, 'hint')}: ", style="green")
+        line.append(f"\n      {text(lang, 'hint')} ", style="green")
         line.append(result.hint, style="green")
     return line
 
