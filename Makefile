@@ -17,10 +17,9 @@ test: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -q
 
-# Until the HTTP service exists: validate the bundled examples and print the reports.
+# The service on http://127.0.0.1:8000 with the embedded store (var/store) and the example directory.
 serve: $(STAMP)
-	$(BIN)/ssevalidate validate examples/directory.ttl --profile full
-	-$(BIN)/ssevalidate validate examples/mistakes.ttl
+	$(BIN)/ssevalidate serve --host 127.0.0.1 --port 8000 --store var/store
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

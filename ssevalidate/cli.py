@@ -99,6 +99,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=30.0,
         help="SPARQL time limit in seconds (default 30)",
     )
+    serve.add_argument(
+        "--fetch-allow",
+        action="append",
+        default=[],
+        metavar="ADDRESS",
+        help="let URL validation fetch from this private address or network (repeatable); "
+        "private, loopback and link-local addresses are refused otherwise",
+    )
 
     listing = commands.add_parser("profiles", help="list the profiles and what each checks")
     listing.add_argument("--lang", "-l", default="en", choices=list(LANGUAGES))
@@ -184,6 +192,7 @@ def _serve(args: argparse.Namespace) -> int:
         store_path=Path(args.store),
         base_url=(args.base_url or f"http://{args.host}:{args.port}").rstrip("/"),
         query_timeout=args.query_timeout,
+        fetch_allow=tuple(args.fetch_allow),
     )
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
     return 0

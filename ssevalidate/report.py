@@ -170,6 +170,9 @@ def sort_key(result: Result) -> tuple:
         result.record,
         rank,
         result.path or "",
+        result.component,
+        result.shape,
+        result.value or "",
     )
 
 
