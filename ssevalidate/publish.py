@@ -40,6 +40,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS
 from rdflib.term import Node
 
+from ssevalidate import mediatypes
 from ssevalidate.namespaces import (
     CONTEXT_IRI,
     LANGUAGES,
@@ -137,41 +138,7 @@ def negotiate(accept: str | None, offered: Sequence[str] = tuple(FORMATS)) -> st
     >>> negotiate("*/*"), negotiate(None), negotiate("image/png")
     ('html', 'html', None)
     """
-    if not accept or not accept.strip():
-        return offered[0] if offered else None
-    ranges: list[tuple[str, str, float]] = []
-    for item in accept.split(","):
-        media, *params = (part.strip() for part in item.split(";"))
-        if "/" not in media:
-            continue
-        kind, _, sub = media.lower().partition("/")
-        quality = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    quality = min(max(float(value), 0.0), 1.0)
-                except ValueError:
-                    quality = 0.0
-        ranges.append((kind, sub, quality))
-    best, best_quality = None, 0.0
-    for ext in offered:
-        kind, _, sub = FORMATS[ext].media_type.partition("/")
-        specific: tuple[int, float] | None = None
-        for r_kind, r_sub, quality in ranges:
-            if (r_kind, r_sub) == (kind, sub):
-                rank = 2
-            elif (r_kind, r_sub) == (kind, "*"):
-                rank = 1
-            elif (r_kind, r_sub) == ("*", "*"):
-                rank = 0
-            else:
-                continue
-            if specific is None or rank > specific[0]:
-                specific = (rank, quality)
-        if specific is not None and specific[1] > best_quality:
-            best, best_quality = ext, specific[1]
-    return best
+    return mediatypes.negotiate(accept, list(offered), lambda ext: FORMATS[ext].media_type)
 
 
 def split_extension(name: str) -> tuple[str, str | None]:

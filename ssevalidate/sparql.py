@@ -89,6 +89,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from ssevalidate.mediatypes import negotiate, quality
 from ssevalidate.namespaces import PREFIXES
 
 log = logging.getLogger("ssevalidate.sparql")
@@ -439,53 +440,13 @@ def formats_for(form: str) -> tuple[ResultFormat, ...]:
     return GRAPH_FORMATS if form in ("CONSTRUCT", "DESCRIBE") else RESULT_FORMATS
 
 
-def _accept_ranges(accept: str) -> list[tuple[str, float]]:
-    ranges = []
-    for part in accept.split(","):
-        media, *params = (piece.strip() for piece in part.split(";"))
-        if not media:
-            continue
-        q = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    q = min(max(float(value), 0.0), 1.0)
-                except ValueError:
-                    q = 0.0
-        ranges.append((media.lower(), q))
-    return ranges
-
-
 def accept_q(accept: str | None, output: ResultFormat) -> float:
     """How much ``accept`` likes ``output`` (0 to 1; the most specific matching range counts).
 
     >>> accept_q("text/html,application/xml;q=0.9,*/*;q=0.8", GRAPH_FORMATS[0])
     0.8
     """
-    if not accept or not accept.strip():
-        return 1.0
-    match = _match(_accept_ranges(accept), output)
-    return 0.0 if match is None else match[1]
-
-
-def _match(ranges: list[tuple[str, float]], candidate: ResultFormat) -> tuple[int, float] | None:
-    """(specificity, q) of the most specific Accept range that covers ``candidate``."""
-    match: tuple[int, float] | None = None
-    for media, q in ranges:
-        if media in candidate.aliases:
-            specificity = 2
-        elif media.endswith("/*") and any(
-            alias.startswith(media[:-1]) for alias in candidate.aliases
-        ):
-            specificity = 1
-        elif media in ("*/*", "*"):
-            specificity = 0
-        else:
-            continue
-        if match is None or specificity > match[0] or (specificity == match[0] and q > match[1]):
-            match = (specificity, q)
-    return match
+    return quality(accept, output.aliases)
 
 
 def choose_format(
@@ -515,16 +476,7 @@ def choose_format(
             return next(c for c in candidates if c.key == key)
     if not accept or not accept.strip():
         return candidates[0]
-    ranges = _accept_ranges(accept)
-    best: tuple[float, int, int] | None = None
-    chosen = None
-    for index, candidate in enumerate(candidates):
-        match = _match(ranges, candidate)
-        if match is None or match[1] <= 0:
-            continue
-        score = (match[1], match[0], -index)
-        if best is None or score > best:
-            best, chosen = score, candidate
+    chosen = negotiate(accept, candidates, lambda candidate: candidate.aliases)
     if chosen is None:
         offered = ", ".join(c.aliases[0] for c in candidates)
         raise NotAcceptable(

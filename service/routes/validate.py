@@ -65,6 +65,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from service.i18n import request_lang
 from service.settings import Settings
 from service.templating import page
+from ssevalidate import mediatypes
 from ssevalidate.fetch import FetchError, fetch
 from ssevalidate.limits import POOL, Busy, Job, Limiter, Outcome, TimedOut, WorkerFailed
 from ssevalidate.namespaces import LANGUAGES
@@ -138,36 +139,6 @@ class Problem(Exception):
         """What the form held, to show it again with the message."""
 
 
-def _accept_ranges(header: str) -> list[tuple[str, float]]:
-    ranges = []
-    for part in header.split(","):
-        pieces = part.split(";")
-        media = pieces[0].strip().lower()
-        if not media:
-            continue
-        quality = 1.0
-        for parameter in pieces[1:]:
-            key, _, value = parameter.partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        ranges.append((media, quality))
-    return ranges
-
-
-def _quality(ranges: list[tuple[str, float]], offer: str) -> float:
-    """The q-value the most specific matching range gives ``offer`` (0 when none matches)."""
-    kind = offer.split("/")[0]
-    best_specificity, best_quality = -1, 0.0
-    for media, quality in ranges:
-        specificity = {offer: 2, f"{kind}/*": 1, "*/*": 0}.get(media, -1)
-        if specificity > best_specificity:
-            best_specificity, best_quality = specificity, quality
-    return best_quality
-
-
 def negotiate(header: str | None, offers: Iterable[str] = OUTPUT_TYPES) -> str | None:
     """The offer the ``Accept`` header prefers (the first offer when it is absent), or None.
 
@@ -176,18 +147,14 @@ def negotiate(header: str | None, offers: Iterable[str] = OUTPUT_TYPES) -> str |
     >>> negotiate("*/*"), negotiate(None), negotiate("image/png")
     ('application/json', 'application/json', None)
     """
-    offers = list(offers)
-    if not header or not header.strip():
-        return offers[0]
-    ranges = _accept_ranges(header)
-    scored = [(_quality(ranges, offer), -index, offer) for index, offer in enumerate(offers)]
-    quality, _, offer = max(scored)
-    return offer if quality > 0 else None
+    return mediatypes.negotiate(header, list(offers))
 
 
 def _prefers_html(request: Request) -> bool:
-    ranges = _accept_ranges(request.headers.get("accept", ""))
-    return _quality(ranges, "text/html") > _quality(ranges, "application/json")
+    accept = request.headers.get("accept")
+    if not accept:
+        return False
+    return mediatypes.quality(accept, "text/html") > mediatypes.quality(accept, "application/json")
 
 
 def _error(request: Request, problem: Problem, values: dict[str, Any] | None = None) -> Response:
