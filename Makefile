@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test serve lint format clean
+.PHONY: test serve lint format clean bench-service
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,3 +31,7 @@ format: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache
+
+# Load test of the validation API on 127.0.0.1; writes its table into BENCHMARKS.md.
+bench-service: $(STAMP)
+	$(BIN)/python benchmarks/service_load.py

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -194,7 +195,15 @@ def _serve(args: argparse.Namespace) -> int:
         query_timeout=args.query_timeout,
         fetch_allow=tuple(args.fetch_allow),
     )
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    # One JSON line per request (the service's own log replaces uvicorn's access log).
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    requests_log = logging.getLogger("ssevalidate.service")
+    requests_log.addHandler(handler)
+    requests_log.setLevel(logging.INFO)
+    uvicorn.run(
+        create_app(settings), host=args.host, port=args.port, log_level="info", access_log=False
+    )
     return 0
 
 
