@@ -6,10 +6,14 @@ is a failure: CI always has it.
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import json
 import os
+import socket
 import threading
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -58,3 +62,30 @@ def context_server():
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/context.jsonld", requests
     server.shutdown()
+
+
+@contextlib.contextmanager
+def live_service(make_app: Callable[[str], object]) -> Iterator[tuple[str, object]]:
+    """Run ``make_app(base_url)`` under uvicorn in a thread on a free 127.0.0.1 port.
+
+    Yields ``(base_url, app)``; real HTTP clients (browsers, SPARQL clients, rdflib) talk to it.
+    """
+    import uvicorn
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    app = make_app(base)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < deadline, "the service did not start"
+        time.sleep(0.02)
+    try:
+        yield base, app
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

@@ -6,13 +6,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
-import threading
-import time
 
 import pytest
-import uvicorn
-from conftest import EXAMPLES
+from conftest import EXAMPLES, live_service
 
 from service.app import create_app
 from service.settings import Settings
@@ -36,22 +32,12 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    base = f"http://127.0.0.1:{port}"
-    settings = Settings(store_path=tmp_path_factory.mktemp("store"), base_url=base, port=port)
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not running.started:
-        assert time.monotonic() < deadline, "the service did not start"
-        time.sleep(0.05)
-    yield base
-    running.should_exit = True
-    thread.join(timeout=10)
+    store = tmp_path_factory.mktemp("store")
+    with live_service(lambda base: create_app(Settings(store_path=store, base_url=base))) as (
+        base,
+        _app,
+    ):
+        yield base
 
 
 @pytest.fixture(scope="module")

@@ -4,14 +4,11 @@
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
 
 import httpx
 import pyoxigraph as ox
 import pytest
-import uvicorn
+from conftest import live_service
 from fastapi.testclient import TestClient
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
@@ -565,21 +562,12 @@ def test_not_found_page_escapes_the_path(client):
 @pytest.fixture(scope="module")
 def server():
     """uvicorn on a free loopback port, with base_url set to it."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    base = f"http://127.0.0.1:{port}"
-    app = create_app(Settings(store_path=None, base_url=base), routers=["pages", "linkeddata"])
-    running = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not running.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert running.started
-    yield base
-    running.should_exit = True
-    thread.join(timeout=10)
+    with live_service(
+        lambda base: create_app(
+            Settings(store_path=None, base_url=base), routers=["pages", "linkeddata"]
+        )
+    ) as (base, _app):
+        yield base
 
 
 def test_rdflib_dereferences_term_and_concept_iris(server):

@@ -8,9 +8,7 @@ plus its ``format``/``output``/``results`` parameters; SPARQLStore: GET with
 
 from __future__ import annotations
 
-import socket
 import statistics
-import threading
 import time
 import urllib.error
 import urllib.parse
@@ -19,7 +17,7 @@ import warnings
 
 import pytest
 import rdflib
-import uvicorn
+from conftest import live_service
 from rdflib.plugins.stores.sparqlstore import SPARQLStore, SPARQLUpdateStore
 
 from service.app import create_app
@@ -38,27 +36,13 @@ NETWORKS = (
 )
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def endpoint():
-    port = free_port()
-    app = create_app(Settings(store_path=None, query_timeout=5), routers=["sparql"])
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    executor_for(app).wait_ready()
-    yield f"http://127.0.0.1:{port}/sparql"
-    server.should_exit = True
-    thread.join(10)
+    with live_service(
+        lambda _base: create_app(Settings(store_path=None, query_timeout=5), routers=["sparql"])
+    ) as (base, app):
+        executor_for(app).wait_ready()
+        yield f"{base}/sparql"
 
 
 def test_a_simple_query_is_fast_over_http(endpoint: str) -> None:
