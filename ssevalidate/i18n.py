@@ -10,7 +10,6 @@ from __future__ import annotations
 _TEXTS: dict[str, dict[str, str]] = {
     "en": {
         "did_you_mean": "Did you mean {iri} '{label}' ({code})?",
-        "use_concept_iri": "Write the concept's IRI, not its name or code: <{iri}>.",
         "wrong_scheme": "{label} ({code}) belongs to the '{scheme}' list; this field takes a concept "
         "from: {expected}.",
         "date_form": "Write dates as YYYY-MM-DD (for example 2019-03-14), or a year alone as 2019.",
@@ -35,7 +34,6 @@ _TEXTS: dict[str, dict[str, str]] = {
         "warnings": "warnings",
         "infos": "infos",
         "hint": "Hint:",
-        "value": "value",
         "line": "line",
         "no_results": "No problems found.",
         "profile": "profile",
@@ -43,7 +41,6 @@ _TEXTS: dict[str, dict[str, str]] = {
     },
     "fr": {
         "did_you_mean": "Vouliez-vous dire {iri} « {label} » ({code}) ?",
-        "use_concept_iri": "Écrivez l'IRI du concept, pas son nom ni son code : <{iri}>.",
         "wrong_scheme": "{label} ({code}) appartient à la liste « {scheme} » ; ce champ attend un "
         "concept de : {expected}.",
         "date_form": "Écrivez les dates sous la forme AAAA-MM-JJ (par exemple 2019-03-14), ou une "
@@ -70,7 +67,6 @@ _TEXTS: dict[str, dict[str, str]] = {
         "warnings": "avertissements",
         "infos": "informations",
         "hint": "Conseil :",
-        "value": "valeur",
         "line": "ligne",
         "no_results": "Aucun problème trouvé.",
         "profile": "profil",
@@ -78,7 +74,6 @@ _TEXTS: dict[str, dict[str, str]] = {
     },
     "es": {
         "did_you_mean": "¿Quiso decir {iri} «{label}» ({code})?",
-        "use_concept_iri": "Escriba el IRI del concepto, no su nombre ni su código: <{iri}>.",
         "wrong_scheme": "{label} ({code}) pertenece a la lista «{scheme}»; este campo admite un "
         "concepto de: {expected}.",
         "date_form": "Escriba las fechas como AAAA-MM-DD (por ejemplo 2019-03-14), o solo el año: "
@@ -104,7 +99,6 @@ _TEXTS: dict[str, dict[str, str]] = {
         "warnings": "advertencias",
         "infos": "informaciones",
         "hint": "Sugerencia:",
-        "value": "valor",
         "line": "línea",
         "no_results": "No se encontró ningún problema.",
         "profile": "perfil",
@@ -112,7 +106,6 @@ _TEXTS: dict[str, dict[str, str]] = {
     },
     "pt": {
         "did_you_mean": "Queria dizer {iri} «{label}» ({code})?",
-        "use_concept_iri": "Escreva o IRI do conceito, não o nome nem o código: <{iri}>.",
         "wrong_scheme": "{label} ({code}) pertence à lista «{scheme}»; este campo aceita um "
         "conceito de: {expected}.",
         "date_form": "Escreva as datas como AAAA-MM-DD (por exemplo 2019-03-14), ou apenas o ano: "
@@ -138,7 +131,6 @@ _TEXTS: dict[str, dict[str, str]] = {
         "warnings": "avisos",
         "infos": "informações",
         "hint": "Sugestão:",
-        "value": "valor",
         "line": "linha",
         "no_results": "Nenhum problema encontrado.",
         "profile": "perfil",
