@@ -34,8 +34,8 @@ class PyshaclEngine:
 
 
 @functools.lru_cache(maxsize=512)
-def _prepared(text: str) -> Any:
-    return prepareQuery(text)
+def _prepared(text: str, namespaces: tuple[tuple[str, Any], ...]) -> Any:
+    return prepareQuery(text, initNs=dict(namespaces))
 
 
 class _PreparingGraph(Graph):
@@ -44,6 +44,7 @@ class _PreparingGraph(Graph):
     pySHACL evaluates a SHACL-SPARQL constraint once per focus node with the same text and new
     bindings; rdflib would parse and translate that text every time (about 0.1 s), which made a
     few hundred records take tens of seconds. Prepared queries are rdflib's way to reuse one.
+    Like ``Graph.query``, a query without ``initNs`` may use the graph's own prefixes.
     """
 
     def query(
@@ -56,8 +57,9 @@ class _PreparingGraph(Graph):
         *args,
         **kwargs,
     ):
-        if isinstance(query_object, str) and not initNs:
-            query_object = _prepared(query_object)
+        if isinstance(query_object, str):
+            namespaces = initNs or dict(self.namespaces())
+            query_object = _prepared(query_object, tuple(sorted(namespaces.items())))
         return super().query(query_object, processor, result, initNs, initBindings, *args, **kwargs)
 
 
