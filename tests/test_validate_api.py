@@ -31,6 +31,7 @@ from service.settings import Settings
 from ssevalidate import validate
 from ssevalidate.limits import Outcome
 from ssevalidate.namespaces import LANGUAGES
+from ssevalidate.parsegate import FORMATS
 
 MISTAKES = (EXAMPLES / "mistakes.ttl").read_bytes()
 SMALL = b"""@prefix sse: <https://w3id.org/sse/vocab/> .
@@ -48,20 +49,12 @@ MEDIA = {
     "rdfxml": "application/rdf+xml",
     "jsonld": "application/ld+json",
 }
-OX_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "trig": ox.RdfFormat.TRIG,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "nquads": ox.RdfFormat.N_QUADS,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-    "jsonld": ox.RdfFormat.JSON_LD,
-}
 HTML = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"  # a browser's
 
 
 def converted(data: bytes, fmt: str) -> bytes:
     """``data`` (Turtle) written in another format."""
-    return ox.serialize(list(ox.parse(data, format=ox.RdfFormat.TURTLE)), format=OX_FORMATS[fmt])
+    return ox.serialize(list(ox.parse(data, format=ox.RdfFormat.TURTLE)), format=FORMATS[fmt])
 
 
 def library(data: bytes, fmt: str | None = "turtle", **options) -> dict:
