@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test serve lint format clean bench-service
+.PHONY: test serve lint format clean bench-service bench-engine
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,3 +35,7 @@ clean:
 # Load test of the validation API on 127.0.0.1; writes its table into BENCHMARKS.md.
 bench-service: $(STAMP)
 	$(BIN)/python benchmarks/service_load.py
+
+# Our pyshacl engine against plain pySHACL on SHACL-SPARQL constraints; writes BENCHMARKS.md.
+bench-engine: $(STAMP)
+	$(BIN)/python benchmarks/engine_sparql.py

@@ -146,16 +146,22 @@ def write_section(rows: list[tuple[str, dict]]) -> str:
         )
     lines.append(MARK_END)
     section = "\n".join(lines)
+    replace_section(section, (MARK_START, MARK_END))
+    return section
+
+
+def replace_section(section: str, markers: tuple[str, str]) -> None:
+    """Put ``section`` into BENCHMARKS.md between ``markers``, or append it."""
+    start, end = markers
     path = ROOT / "BENCHMARKS.md"
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    if MARK_START in text:
-        before, _, rest = text.partition(MARK_START)
-        _, _, after = rest.partition(MARK_END)
+    if start in text:
+        before, _, rest = text.partition(start)
+        _, _, after = rest.partition(end)
         text = before + section + after
     else:
         text = text.rstrip("\n") + "\n\n" + section + "\n"
     path.write_text(text, encoding="utf-8")
-    return section
 
 
 def main() -> None:
