@@ -20,7 +20,7 @@ from service_load import machine, replace_section
 from ssevalidate import load
 from ssevalidate.engines import get_engine
 from ssevalidate.profiles import get_profile
-from ssevalidate.validation import _with_concepts
+from ssevalidate.validation import with_concepts
 
 MARKERS = ("<!-- engine-sparql:start -->", "<!-- engine-sparql:end -->")
 
@@ -45,7 +45,7 @@ def main() -> None:
     shapes = get_profile("core").shapes()
     rows = []
     for count in (100, 300):
-        data = _with_concepts(load(records(count)))
+        data = with_concepts(load(records(count)))
         started = time.perf_counter()
         _, report, _ = pyshacl.validate(
             data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True

@@ -10,6 +10,7 @@ rdflib.term.URIRef('https://w3id.org/sse/vocab/Initiative')
 from __future__ import annotations
 
 from rdflib import Namespace
+from rdflib.namespace import DCTERMS, RDFS, SKOS
 
 SSE_BASE = "https://w3id.org/sse/"
 VOCAB = SSE_BASE + "vocab/"
@@ -98,3 +99,7 @@ def compact(iri: str) -> str:
         if iri.startswith(base) and "/" not in iri[len(base) :] and "#" not in iri[len(base) :]:
             return f"{prefix}:{iri[len(base) :]}"
     return iri
+
+
+LABEL_PROPERTIES = (SCHEMA.name, GR.name, SKOS.prefLabel, DCTERMS.title, RDFS.label)
+"""The properties whose value names a record in reports, in order of preference."""

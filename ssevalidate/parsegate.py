@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -169,8 +170,22 @@ def read(
     The format is ``format`` if given, else the file name's extension, else sniffed.
     Raises :class:`InputError` with file, line and column on any syntax error or refused construct.
     """
+    chosen, payload = admit(data, name=name, format=format)
+    target = Graph() if graph is None else graph
+    try:
+        prefixes = _parse_into(payload, chosen, base_iri, target, bnode_prefix, name)
+    except InputError:
+        if not may_be_nquads(data, name=name, format=format, chosen=chosen):
+            raise
+        chosen = "nquads"
+        prefixes = _parse_into(payload, chosen, base_iri, target, bnode_prefix, name)
+    return Document(name=name, format=chosen, data=data, graph=target, prefixes=prefixes)
+
+
+def admit(data: bytes, *, name: str = "<input>", format: str | None = None) -> tuple[str, bytes]:
+    """The format of ``data`` and the bytes to hand to the parser, after the gate's refusals
+    (XML entity declarations, JSON-LD contexts other than inline ones and ours)."""
     chosen = format_name(format) if format else format_from_name(name)
-    explicit = chosen is not None
     chosen = chosen or sniff(data)
     if chosen == "rdfxml" and _DOCTYPE.search(data):
         raise InputError(
@@ -179,15 +194,27 @@ def read(
             name=name,
         )
     payload = _inline_contexts(data, name) if chosen == "jsonld" else data
-    target = Graph() if graph is None else graph
+    return chosen, payload
+
+
+def may_be_nquads(data: bytes, *, name: str, format: str | None, chosen: str) -> bool:
+    """Whether input sniffed as TriG that failed to parse should be tried as N-Quads."""
+    explicit = bool(format) or format_from_name(name) is not None
+    return not explicit and chosen == "trig" and _looks_like_nquads(data)
+
+
+def quads(
+    payload: bytes | IO[bytes], fmt: str, *, name: str, base_iri: str | None = None
+) -> Iterator[ox.Quad]:
+    """Stream the quads of ``payload`` (admitted by :func:`admit`); syntax errors become
+    :class:`InputError` with the line and column."""
+    parser = ox.parse(payload, format=FORMATS[fmt], base_iri=base_iri)
     try:
-        prefixes = _parse_into(payload, chosen, base_iri, target, bnode_prefix, name)
-    except InputError:
-        if explicit or chosen != "trig" or not _looks_like_nquads(data):
-            raise
-        chosen = "nquads"
-        prefixes = _parse_into(payload, chosen, base_iri, target, bnode_prefix, name)
-    return Document(name=name, format=chosen, data=data, graph=target, prefixes=prefixes)
+        yield from parser
+    except SyntaxError as error:
+        raise _syntax_error(error, name, fmt) from None
+    except (ValueError, TypeError) as error:
+        raise InputError(f"cannot read {fmt}: {error}", name=name) from None
 
 
 def _parse_into(

@@ -63,3 +63,18 @@ def graph_from_quads(
     for quad in quads:
         add((convert(quad.subject), convert(quad.predicate), convert(quad.object)))
     return graph
+
+
+def from_rdflib(node: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """Convert one rdflib term into pyoxigraph's (the inverse of :func:`to_rdflib`)."""
+    if isinstance(node, URIRef):
+        return ox.NamedNode(str(node))
+    if isinstance(node, BNode):
+        return ox.BlankNode(str(node))
+    if isinstance(node, Literal):
+        if node.language:
+            return ox.Literal(str(node), language=node.language)
+        if node.datatype is not None:
+            return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)))
+        return ox.Literal(str(node))
+    raise TypeError(f"unsupported term {node!r}")

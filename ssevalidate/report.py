@@ -12,16 +12,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDFS, SH, SKOS
+from rdflib.namespace import RDFS, SH
 from rdflib.paths import Path
 from rdflib.term import Node
 
 from ssevalidate.engines.base import Finding
-from ssevalidate.namespaces import GR, SCHEMA, compact
+from ssevalidate.namespaces import LABEL_PROPERTIES, compact
 from ssevalidate.shaclpaths import path_text
 
 SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
-_LABEL_PROPERTIES = (SCHEMA.name, GR.name, SKOS.prefLabel, DCTERMS.title, RDFS.label)
 
 
 @dataclass
@@ -143,7 +142,7 @@ class RecordIndex:
         self.lang = lang
 
     def label(self, node: Node) -> str | None:
-        for predicate in _LABEL_PROPERTIES:
+        for predicate in LABEL_PROPERTIES:
             label = localized(self.data.objects(node, predicate), self.lang)
             if label:
                 return label

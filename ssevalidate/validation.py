@@ -84,7 +84,7 @@ def validate(
     shapes = chosen.shapes()
     data = user
     if chosen.with_taxonomies:
-        data = _with_concepts(user)
+        data = with_concepts(user)
     if progress:
         progress("validate", 0, 1)
     findings = runner.run(data, shapes)
@@ -125,7 +125,7 @@ def validate(
     )
 
 
-def _with_concepts(user: Graph) -> Graph:
+def with_concepts(user: Graph) -> Graph:
     """The data plus the description of every taxonomy concept it uses: shapes check a value's
     scheme by reading the concept's own triples (never more), so copying the whole taxonomies
     into each validation would only cost time."""

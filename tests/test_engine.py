@@ -12,7 +12,7 @@ from ssevalidate import load
 from ssevalidate.engines import get_engine
 from ssevalidate.profiles import get_profile
 from ssevalidate.shaclpaths import read_path
-from ssevalidate.validation import _with_concepts
+from ssevalidate.validation import with_concepts
 
 DUPLICATES = "\n".join(
     ["@prefix sse: <https://w3id.org/sse/vocab/> . @prefix schema: <http://schema.org/> ."]
@@ -47,7 +47,7 @@ def plain_pyshacl(data: Graph, shapes: Graph) -> set:
 
 
 def test_engine_findings_equal_plain_pyshacl():
-    data = _with_concepts(load(EXAMPLES / "mistakes.ttl") + load(DUPLICATES))
+    data = with_concepts(load(EXAMPLES / "mistakes.ttl") + load(DUPLICATES))
     for profile in ("core", "full"):
         shapes = get_profile(profile).shapes()
         ours = {finding.key() for finding in get_engine("pyshacl").run(data, shapes)}
@@ -57,7 +57,7 @@ def test_engine_findings_equal_plain_pyshacl():
 
 
 def test_engine_leaves_the_data_unchanged():
-    data = _with_concepts(load(EXAMPLES / "mistakes.ttl"))
+    data = with_concepts(load(EXAMPLES / "mistakes.ttl"))
     before = len(data)
     get_engine("pyshacl").run(data, get_profile("core").shapes())
     assert len(data) == before

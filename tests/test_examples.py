@@ -13,7 +13,7 @@ from ssevalidate.engines import get_engine
 from ssevalidate.namespaces import SSE
 from ssevalidate.profiles import get_profile
 from ssevalidate.resources import taxonomies
-from ssevalidate.validation import _with_concepts
+from ssevalidate.validation import with_concepts
 
 
 def test_directory_conforms_to_core_and_full():
@@ -71,6 +71,6 @@ def test_adding_only_the_used_concepts_equals_adding_every_taxonomy():
     engine = get_engine("pyshacl")
     for profile in ("core", "full"):
         shapes = get_profile(profile).shapes()
-        sliced = {f.key() for f in engine.run(_with_concepts(data), shapes)}
+        sliced = {f.key() for f in engine.run(with_concepts(data), shapes)}
         whole = {f.key() for f in engine.run(data + taxonomies(), shapes)}
         assert sliced == whole and sliced

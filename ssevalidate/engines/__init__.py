@@ -1,6 +1,7 @@
 """Validation engines: each turns a data graph and a shapes graph into :class:`Finding` objects.
 
-``pyshacl`` is the reference engine. Engines are registered here, by name.
+``fast`` is the default; ``pyshacl`` is the reference it is compared with. Engines are
+registered here, by name.
 
 >>> from ssevalidate.engines import get_engine
 >>> get_engine("pyshacl").name
@@ -10,10 +11,11 @@
 from __future__ import annotations
 
 from ssevalidate.engines.base import Engine, Finding
+from ssevalidate.engines.fast import FastEngine
 from ssevalidate.engines.pyshacl_engine import PyshaclEngine
 from ssevalidate.parsegate import InputError
 
-ENGINES: dict[str, type[Engine]] = {"pyshacl": PyshaclEngine}
+ENGINES: dict[str, type[Engine]] = {"fast": FastEngine, "pyshacl": PyshaclEngine}
 DEFAULT_ENGINE = "pyshacl"
 
 

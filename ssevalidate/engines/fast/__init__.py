@@ -1,0 +1,266 @@
+"""The fast engine: SHACL Core and SHACL-SPARQL on pyoxigraph terms, in parallel by record.
+
+It gives pySHACL's results (the differential tests compare them on every profile) without
+building rdflib graphs of the data: pyoxigraph parses, records are indexed in plain
+dictionaries, shapes are compiled once into one object per constraint component. Large Turtle
+and N-Triples files are cut at record boundaries and validated on every core, or on a Dask
+cluster, then merged exactly (see :mod:`ssevalidate.engines.fast.parts`). Shapes it does not
+support are validated by pySHACL, and ``notices`` says which.
+
+>>> from ssevalidate.engines import get_engine
+>>> engine = get_engine("fast")
+>>> findings = engine.run(data_graph, shapes_graph)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+import uuid
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rdflib import Graph
+from rdflib.namespace import SH
+from rdflib.term import Node
+
+from ssevalidate import parsegate
+from ssevalidate.engines.base import Finding
+from ssevalidate.engines.fast.datagraph import DataGraph
+from ssevalidate.engines.fast.parts import (
+    Merged,
+    Part,
+    PartResult,
+    Source,
+    evaluate_graph,
+    merge,
+    split,
+    validate_unit,
+)
+from ssevalidate.engines.fast.shapes import Plan, compile_shapes
+from ssevalidate.engines.pyshacl_engine import PyshaclEngine
+from ssevalidate.rdfconvert import from_rdflib, graph_from_quads
+
+PART_SIZE = 32 << 20
+"""Bytes per part when a file is cut (about 30,000 organisations of the benchmark)."""
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class Outcome:
+    """What :meth:`FastEngine.run_sources` returns besides the findings."""
+
+    findings: list[Finding]
+    records: int
+    context: Graph
+    """Labels of the records with findings and the owners of their blank nodes."""
+    origins: dict[str, dict]
+    notices: list[str] = field(default_factory=list)
+
+
+class FastEngine:
+    """The default engine. ``workers``: processes for large inputs (default: every core);
+    ``scheduler``: the address of a Dask scheduler (``tcp://host:8786``) to run parts on."""
+
+    name = "fast"
+
+    def __init__(self, workers: int | None = None, scheduler: str | None = None) -> None:
+        self.workers = workers or os.cpu_count() or 1
+        self.scheduler = scheduler
+        self.notices: list[str] = []
+
+    def run(self, data: Graph, shapes: Graph) -> list[Finding]:
+        """Validate an rdflib graph (the interface every engine shares)."""
+        self.notices = []
+        plan = _plan(shapes)
+        graph = DataGraph()
+        back: dict = {}
+        ill_typed = set()
+        for triple in data:
+            converted = []
+            for term in triple:
+                node = from_rdflib(term)
+                back[node] = term
+                converted.append(node)
+                if getattr(term, "ill_typed", False):
+                    ill_typed.add(node)
+            graph.add(*converted)
+        result = evaluate_graph(graph, plan, known=back, ill_typed=ill_typed)
+        merged = merge([result], plan, _shapes_by_node(plan), known=back)
+        if merged.unsafe:
+            self.notices.append(f"validated by pySHACL: {merged.unsafe}")
+            return PyshaclEngine().run(data, shapes)
+        return merged.findings + self._fallback(plan, lambda: data)
+
+    def run_sources(
+        self,
+        sources: Sequence[Source],
+        shapes: Graph,
+        *,
+        with_taxonomies: bool = False,
+        progress: Progress | None = None,
+    ) -> Outcome:
+        """Validate documents (files or bytes) read together as one directory."""
+        self.notices = []
+        plan = _plan(shapes)
+        background = _background() if with_taxonomies else None
+        whole = [[Part(source) for source in sources]]
+        units = [[part] for source in sources for part in split(source, PART_SIZE)]
+        if len(units) == len(sources):
+            units = whole
+        merged = self._execute(units, plan, shapes, with_taxonomies, background, progress)
+        if merged.unsafe and len(units) > 1:
+            self.notices.append(f"validated in one part: {merged.unsafe}")
+            merged = self._execute(whole, plan, shapes, with_taxonomies, background, progress)
+        if merged.unsafe:
+            self.notices.append(f"validated by pySHACL: {merged.unsafe}")
+            data = _rdflib_data(sources, with_taxonomies)
+            findings = PyshaclEngine().run(data, shapes)
+            return Outcome(findings, merged.records, data, {}, self.notices)
+        findings = merged.findings + self._fallback(
+            plan, lambda: _rdflib_data(sources, with_taxonomies)
+        )
+        return Outcome(findings, merged.records, merged.context, merged.origins, self.notices)
+
+    def _fallback(self, plan: Plan, data: Callable[[], Graph]) -> list[Finding]:
+        """pySHACL's results for the shapes this engine does not support."""
+        if not plan.unsupported:
+            return []
+        for node, reason in sorted(plan.unsupported.items(), key=lambda item: str(item[0])):
+            self.notices.append(f"shape {node} validated by pySHACL: it uses {reason}")
+        pruned = Graph()
+        supported = {shape.node for shape, _ in plan.targeted}
+        targets = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+        for triple in plan.shapes:
+            if triple[0] in supported and triple[1] in targets:
+                continue
+            pruned.add(triple)
+        return PyshaclEngine().run(data(), pruned)
+
+    def _execute(self, units, plan, shapes, with_taxonomies, background, progress) -> Merged:
+        total = len(units)
+        results: list[PartResult] = []
+        done_records = 0
+        if total == 1 or (self.workers == 1 and not self.scheduler) or _in_daemon():
+            for unit in units:
+                results.append(validate_unit(unit, plan, background, complete=total == 1))
+                done_records += results[-1].records
+                if progress:
+                    progress("records", done_records, total)
+        elif self.scheduler:
+            results = _on_dask(self.scheduler, units, shapes, with_taxonomies, progress)
+        else:
+            token = uuid.uuid4().hex
+            context = _pool_context()
+            with ProcessPoolExecutor(
+                max_workers=min(self.workers, total),
+                mp_context=context,
+                initializer=_init_worker,
+                initargs=(token, shapes, with_taxonomies),
+            ) as pool:
+                futures = [pool.submit(_validate_in_worker, unit) for unit in units]
+                for future in as_completed(futures):
+                    result = future.result()
+                    results.append(result)
+                    done_records += result.records
+                    if progress:
+                        progress("records", done_records, total)
+        return merge(results, plan, _shapes_by_node(plan))
+
+
+def _in_daemon() -> bool:
+    return multiprocessing.current_process().daemon
+
+
+def _pool_context():
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+_WORKER: dict = {}
+
+
+def _init_worker(token: str, shapes: Graph, with_taxonomies: bool) -> None:
+    _WORKER["plan"] = _plan(shapes)
+    _WORKER["background"] = _background() if with_taxonomies else None
+
+
+def _validate_in_worker(unit: list[Part]) -> PartResult:
+    return validate_unit(unit, _WORKER["plan"], _WORKER["background"], complete=False)
+
+
+def _validate_on_dask(unit: list[Part], shapes: Graph, with_taxonomies: bool) -> PartResult:
+    background = _background() if with_taxonomies else None
+    return validate_unit(unit, _plan(shapes), background, complete=False)
+
+
+def _on_dask(address, units, shapes, with_taxonomies, progress) -> list[PartResult]:
+    from distributed import Client
+    from distributed import as_completed as dask_completed
+
+    results = []
+    records = 0
+    with Client(address) as client:
+        [shapes_future] = client.scatter([shapes], broadcast=True)
+        futures = client.map(
+            _validate_on_dask,
+            units,
+            shapes=shapes_future,
+            with_taxonomies=with_taxonomies,
+            pure=False,
+        )
+        for future in dask_completed(futures):
+            result = future.result()
+            results.append(result)
+            records += result.records
+            if progress:
+                progress("records", records, len(units))
+    return results
+
+
+_PLANS: dict[int, tuple[Graph, Plan]] = {}
+
+
+def _plan(shapes: Graph) -> Plan:
+    """The compiled plan of ``shapes``, compiled once per graph object and process."""
+    known = _PLANS.get(id(shapes))
+    if known is None or known[0] is not shapes:
+        known = (shapes, compile_shapes(shapes))
+        _PLANS[id(shapes)] = known
+    return known[1]
+
+
+def _shapes_by_node(plan: Plan) -> dict[Node, object]:
+    return {shape.node: shape for shape, _ in plan.targeted}
+
+
+@lru_cache(maxsize=1)
+def _background() -> DataGraph:
+    """The taxonomies as a data graph: concepts the data uses are added to each part."""
+    from ssevalidate.resources import taxonomies
+
+    graph = DataGraph()
+    for triple in taxonomies():
+        graph.add(*(from_rdflib(term) for term in triple))
+    return graph
+
+
+def _rdflib_data(sources: Sequence[Source], with_taxonomies: bool) -> Graph:
+    from ssevalidate.validation import with_concepts
+
+    graph = Graph()
+    for source in sources:
+        part = Part(source)
+        fmt, payload = parsegate.admit(part.payload(), name=source.name, format=source.format)
+        quads = parsegate.quads(payload, fmt, name=source.name, base_iri=source.base_iri)
+        graph_from_quads(quads, graph, source.bnode_prefix)
+    return with_concepts(graph) if with_taxonomies else graph
+
+
+__all__ = ["FastEngine", "Outcome", "Source"]

@@ -1,0 +1,612 @@
+"""One class per SHACL Core constraint component, registered in :data:`COMPONENTS`.
+
+A component is built from a shape's parameter values; ``evaluate`` returns the violations for
+one focus node and its value nodes: each a value node, ``None`` for a result without
+``sh:value``, or a :class:`Special` when the result has its own path or component. Each follows the text of the SHACL
+specification and, where pySHACL reads it its own way, pySHACL: it is the reference.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
+
+import pyoxigraph as ox
+from rdflib import Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import SH
+from rdflib.term import Node
+
+from ssevalidate.engines.fast import literals
+from ssevalidate.engines.fast.datagraph import RDF_TYPE, Term
+from ssevalidate.rdfconvert import from_rdflib
+
+if TYPE_CHECKING:
+    from ssevalidate.engines.fast.evaluation import Evaluation
+    from ssevalidate.engines.fast.shapes import Compiler, Shape
+
+
+class Special(NamedTuple):
+    """A violation whose path or component differs from its shape's."""
+
+    value: Term | None
+    path: Node | None = None
+    component: URIRef | None = None
+
+
+class Unsupported(Exception):
+    """A shape uses something this engine does not evaluate; pySHACL will."""
+
+
+class IllFormedShape(ValueError):
+    """The shapes graph breaks a syntax rule of SHACL (a validation failure, not a result)."""
+
+
+class Component:
+    """Base class: ``parameters`` are the SHACL predicates a component reads (the first one
+    decides whether it is present); ``on_empty`` says whether it can fail without value nodes."""
+
+    parameters: ClassVar[tuple[URIRef, ...]]
+    iri: ClassVar[URIRef]
+    on_empty: ClassVar[bool] = False
+
+    def __init__(self, shape: Shape, compiler: Compiler, value: Node) -> None:
+        self.shape = shape
+
+    def evaluate(self, ev: Evaluation, focus: Term, values) -> list:
+        raise NotImplementedError
+
+
+def _list(compiler: Compiler, node: Node) -> list[Node]:
+    if node == URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#nil"):
+        return []
+    return list(Collection(compiler.shapes, node))
+
+
+class ClassComponent(Component):
+    parameters = (SH["class"],)
+    iri = SH.ClassConstraintComponent
+
+    def __init__(self, shape, compiler, value) -> None:
+        super().__init__(shape, compiler, value)
+        self.cls = from_rdflib(value)
+        compiler.classes.add(self.cls)
+
+    def evaluate(self, ev, focus, values) -> list:
+        found = []
+        for value in values:
+            if type(value) is ox.Literal or (
+                not ev.is_instance(value, self.cls)
+                and not ev.defer_class(self.shape, self, focus, value)
+            ):
+                found.append(value)
+        return found
+
+
+class DatatypeComponent(Component):
+    parameters = (SH.datatype,)
+    iri = SH.DatatypeConstraintComponent
+
+    def __init__(self, shape, compiler, value) -> None:
+        super().__init__(shape, compiler, value)
+        self.datatype = value
+
+    def evaluate(self, ev, focus, values) -> list:
+        found = []
+        for value in values:
+            if (
+                type(value) is not ox.Literal
+                or not literals.has_datatype(value, self.datatype)
+                or value in ev.ill_typed
+            ):
+                found.append(value)
+        return found
+
+
+_NODE_KINDS = {
+    SH.IRI: (ox.NamedNode,),
+    SH.BlankNode: (ox.BlankNode,),
+    SH.Literal: (ox.Literal,),
+    SH.BlankNodeOrIRI: (ox.BlankNode, ox.NamedNode),
+    SH.BlankNodeOrLiteral: (ox.BlankNode, ox.Literal),
+    SH.IRIOrLiteral: (ox.NamedNode, ox.Literal),
+}
+
+
+class NodeKindComponent(Component):
+    parameters = (SH.nodeKind,)
+    iri = SH.NodeKindConstraintComponent
+
+    def __init__(self, shape, compiler, value) -> None:
+        super().__init__(shape, compiler, value)
+        if value not in _NODE_KINDS:
+            raise IllFormedShape(f"sh:nodeKind {value} is not a node kind")
+        self.kinds = _NODE_KINDS[value]
+
+    def evaluate(self, ev, focus, values) -> list:
+        found = []
+        for value in values:
+            if type(value) not in self.kinds:
+                found.append(value)
+        return found
+
+
+def _count(value: Node) -> int:
+    if not isinstance(value, Literal) or not isinstance(value.value, int):
+        raise IllFormedShape(f"{value!r} is not an integer")
+    return value.value
+
+
+class MinCountComponent(Component):
+    parameters = (SH.minCount,)
+    iri = SH.MinCountConstraintComponent
+    on_empty = True
+
+    def __init__(self, shape, compiler, value) -> None:
+        super().__init__(shape, compiler, value)
+        self.minimum = _count(value)
+
+    def evaluate(self, ev, focus, values) -> list:
+        found = []
+        if len(values) < self.minimum:
+            found.append(None)
+        return found
+
+
+class MaxCountComponent(Component):
+    parameters = (SH.maxCount,)
+    iri = SH.MaxCountConstraintComponent
+
+    def __init__(self, shape, compiler, value) -> None:
+        super().__init__(shape, compiler, value)
+        self.maximum = _count(value)
+
+    def evaluate(self, ev, focus, values) -> list:
+        found = []
+        if len(values) > self.maximum:
+            found.append(None)
+        return found
+
+
+class _RangeComponent(Component):
+    accepts: ClassVar[tuple[int, ...]]
+
+    def __init__(self, shape, compiler, value) -> None:
+        super().__init__(shape, compiler, value)
+        if not isinstance(value, Literal):
+            raise IllFormedShape(f"{self.parameters[0]} needs a literal")
+        self.bound = value
+
+    def evaluate(self, ev, focus, values) -> list:
+        found = []
+        for value in values:
+            if type(value) is not ox.Literal:
+                found.append(value)
+                continue
+            if literals.compare(value, self.bound) not in self.accepts:
+                found.append(value)
+        return found
+
+
+class MinExclusiveComponent(_RangeComponent):
+    parameters = (SH.minExclusive,)
+    iri = SH.MinExclusiveConstraintComponent
+    accepts = (1,)
+
+
+class MinInclusiveComponent(_RangeComponent):
+    parameters = (SH.minInclusive,)
+    iri = SH.MinInclusiveConstraintComponent
+    accepts = (0, 1)
+
+
+class MaxExclusiveComponent(_RangeComponent):
+    parameters = (SH.maxExclusive,)
+    iri = SH.MaxExclusiveConstraintComponent
+    accepts = (-1,)
+
+
+class MaxInclusiveComponent(_RangeComponent):
+    parameters = (SH.maxInclusive,)
+    iri = SH.MaxInclusiveConstraintComponent
+    accepts = (-1, 0)
+
+
+class _LengthComponent(Component):
+    def __init__(self, shape, compiler, value) -> None:
+        super().__init__(shape, compiler, value)
+        self.limit = _count(value)
+
+    def evaluate(self, ev, focus, values) -> list:
+        found = []
+        for value in values:
+            if type(value) is ox.BlankNode or not self.accepts(len(value.value)):
+                found.append(value)
+        return found
+
+
+class MinLengthComponent(_LengthComponent):
+    parameters = (SH.minLength,)
+    iri = SH.MinLengthConstraintComponent
+
+    def accepts(self, length: int) -> bool:
+        return length >= self.limit
+
+
+class MaxLengthComponent(_LengthComponent):
+    parameters = (SH.maxLength,)
+    iri = SH.MaxLengthConstraintComponent
+
+    def accepts(self, length: int) -> bool:
+        return length <= self.limit
+
+
+_FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}
+
+
+class PatternComponent(Component):
+    parameters = (SH.pattern, SH.flags)
+    iri = SH.PatternConstraintComponent
+
+    def __init__(self, shape, compiler, value) -> None:
+        super().__init__(shape, compiler, value)
+        flags = 0
+        for text in compiler.shapes.objects(shape.node, SH.flags):
+            for letter in str(text):
+                flags |= _FLAGS.get(letter, 0)
+        self.regex = re.compile(str(value), flags)
+
+    def evaluate(self, ev, focus, values) -> list:
+        found = []
+        search = self.regex.search
+        for value in values:
+            if type(value) is ox.BlankNode or not search(value.value):
+                found.append(value)
+        return found
+
+
+def _language_matches(tag: str, wanted: str) -> bool:
+    tag, wanted = tag.lower(), wanted.lower()
+    if wanted == "*":
+        return bool(tag)
+    return tag == wanted or tag.startswith(wanted + "-")
+
+
+class LanguageInComponent(Component):
+    parameters = (SH.languageIn,)
+    iri = SH.LanguageInConstraintComponent
+
+    def __init__(self, shape, compiler, value) -> None:
+        super().__init__(shape, compiler, value)
+        self.languages = [str(item) for item in _list(compiler, value)]
+
+    def evaluate(self, ev, focus, values) -> list:
+        found = []
+        for value in values:
+            language = value.language if type(value) is ox.Literal else None
+            if not language or not any(_language_matches(language, w) for w in self.languages):
+                found.append(value)
+        return found
+
+
+class UniqueLangComponent(Component):
+    parameters = (SH.uniqueLang,)
+    iri = SH.UniqueLangConstraintComponent
+
+    def __init__(self, shape, compiler, value) -> None:
+        super().__init__(shape, compiler, value)
+        if not isinstance(value, Literal) or not isinstance(value.value, bool):
+            raise IllFormedShape("sh:uniqueLang takes true or false")
+        self.active = value.value
+
+    def evaluate(self, ev, focus, values) -> list:
+        found = []
+        if not self.active:
+            return found
+        seen: dict[str, int] = {}
+        for value in values:
+            if type(value) is ox.Literal and value.language:
+                seen[value.language] = seen.get(value.language, 0) + 1
+        for count in seen.values():
+            if count > 1:
+                found.append(None)
+        return found
+
+
+class _PairComponent(Component):
+    def __init__(self, shape, compiler, value) -> None:
+        super().__init__(shape, compiler, value)
+        if not isinstance(value, URIRef):
+            raise IllFormedShape(f"{self.parameters[0]} needs an IRI")
+        self.other = from_rdflib(value)
+
+
+class EqualsComponent(_PairComponent):
+    parameters = (SH.equals,)
+    iri = SH.EqualsConstraintComponent
+    on_empty = True
+
+    def evaluate(self, ev, focus, values) -> list:
+        found = []
+        others = ev.data.objects(focus, self.other)
+        for value in values:
+            if value not in others:
+                found.append(value)
+        for value in others:
+            if value not in values:
+                found.append(value)
+        return found
+
+
+class DisjointComponent(_PairComponent):
+    parameters = (SH.disjoint,)
+    iri = SH.DisjointConstraintComponent
+
+    def evaluate(self, ev, focus, values) -> list:
+        found = []
+        others = ev.data.objects(focus, self.other)
+        for value in values:
+            if value in others:
+                found.append(value)
+        return found
+
+
+class LessThanComponent(_PairComponent):
+    parameters = (SH.lessThan,)
+    iri = SH.LessThanConstraintComponent
+    accepts: ClassVar[tuple[int, ...]] = (-1,)
+
+    def evaluate(self, ev, focus, values) -> list:
+        found = []
+        others = ev.data.objects(focus, self.other)
+        for value in values:
+            for other in others:
+                if (
+                    type(value) is not ox.Literal
+                    or type(other) is not ox.Literal
+                    or literals.order(value, other) not in self.accepts
+                ):
+                    found.append(value)
+        return found
+
+
+class LessThanOrEqualsComponent(LessThanComponent):
+    parameters = (SH.lessThanOrEquals,)
+    iri = SH.LessThanOrEqualsConstraintComponent
+    accepts = (-1, 0)
+
+
+class NotComponent(Component):
+    parameters = (SH["not"],)
+    iri = SH.NotConstraintComponent
+
+    def __init__(self, shape, compiler, value) -> None:
+        super().__init__(shape, compiler, value)
+        self.negated = compiler.shape(value)
+
+    def evaluate(self, ev, focus, values) -> list:
+        found = []
+        for value in values:
+            if ev.conforms(self.negated, value):
+                found.append(value)
+        return found
+
+
+class _ListOfShapesComponent(Component):
+    def __init__(self, shape, compiler, value) -> None:
+        super().__init__(shape, compiler, value)
+        self.members = [compiler.shape(item) for item in _list(compiler, value)]
+
+    def evaluate(self, ev, focus, values) -> list:
+        found = []
+        for value in values:
+            if not self.accepts(sum(1 for s in self.members if ev.conforms(s, value))):
+                found.append(value)
+        return found
+
+
+class AndComponent(_ListOfShapesComponent):
+    parameters = (SH["and"],)
+    iri = SH.AndConstraintComponent
+
+    def evaluate(self, ev, focus, values) -> list:
+        found = []
+        for value in values:
+            if not all(ev.conforms(member, value) for member in self.members):
+                found.append(value)
+        return found
+
+
+class OrComponent(_ListOfShapesComponent):
+    parameters = (SH["or"],)
+    iri = SH.OrConstraintComponent
+
+    def evaluate(self, ev, focus, values) -> list:
+        found = []
+        for value in values:
+            if not any(ev.conforms(member, value) for member in self.members):
+                found.append(value)
+        return found
+
+
+class XoneComponent(_ListOfShapesComponent):
+    parameters = (SH.xone,)
+    iri = SH.XoneConstraintComponent
+
+    def accepts(self, conforming: int) -> bool:
+        return conforming == 1
+
+
+class NodeComponent(Component):
+    parameters = (SH.node,)
+    iri = SH.NodeConstraintComponent
+
+    def __init__(self, shape, compiler, value) -> None:
+        super().__init__(shape, compiler, value)
+        self.target = compiler.shape(value)
+
+    def evaluate(self, ev, focus, values) -> list:
+        found = []
+        for value in values:
+            if not ev.conforms(self.target, value):
+                found.append(value)
+        return found
+
+
+class PropertyComponent(Component):
+    """``sh:property``: the property shape's own results, for each value node as its focus."""
+
+    parameters = (SH.property,)
+    iri = SH.PropertyConstraintComponent
+    on_empty = False
+
+    def __init__(self, shape, compiler, value) -> None:
+        super().__init__(shape, compiler, value)
+        self.target = compiler.shape(value)
+        if self.target.path is None:
+            raise Unsupported(f"a property shape without sh:path ({value})")
+
+    def evaluate(self, ev, focus, values) -> list:
+        found = []
+        for value in values:
+            ev.validate(self.target, value)
+        return found
+
+
+class QualifiedValueShapeComponent(Component):
+    parameters = (
+        SH.qualifiedValueShape,
+        SH.qualifiedMinCount,
+        SH.qualifiedMaxCount,
+        SH.qualifiedValueShapesDisjoint,
+    )
+    iri = SH.QualifiedMinCountConstraintComponent
+    on_empty = True
+
+    def __init__(self, shape, compiler, value) -> None:
+        super().__init__(shape, compiler, value)
+        graph = compiler.shapes
+        self.qualified = compiler.shape(value)
+        minimum = graph.value(shape.node, SH.qualifiedMinCount)
+        maximum = graph.value(shape.node, SH.qualifiedMaxCount)
+        self.minimum = None if minimum is None else _count(minimum)
+        self.maximum = None if maximum is None else _count(maximum)
+        disjoint = graph.value(shape.node, SH.qualifiedValueShapesDisjoint)
+        self.siblings = []
+        if isinstance(disjoint, Literal) and disjoint.value is True:
+            for parent in graph.subjects(SH.property, shape.node):
+                for sibling in graph.objects(parent, SH.property):
+                    for other in graph.objects(sibling, SH.qualifiedValueShape):
+                        if other != value:
+                            self.siblings.append(compiler.shape(other))
+
+    def evaluate(self, ev, focus, values) -> list:
+        found = []
+        conforming = sum(
+            1
+            for value in values
+            if ev.conforms(self.qualified, value)
+            and not any(ev.conforms(sibling, value) for sibling in self.siblings)
+        )
+        if self.minimum is not None and conforming < self.minimum:
+            found.append(Special(None, component=SH.QualifiedMinCountConstraintComponent))
+        if self.maximum is not None and conforming > self.maximum:
+            found.append(Special(None, component=SH.QualifiedMaxCountConstraintComponent))
+        return found
+
+
+class ClosedComponent(Component):
+    parameters = (SH.closed, SH.ignoredProperties)
+    iri = SH.ClosedConstraintComponent
+
+    def __init__(self, shape, compiler, value) -> None:
+        super().__init__(shape, compiler, value)
+        graph = compiler.shapes
+        self.active = isinstance(value, Literal) and value.value is True
+        allowed = set()
+        for property_shape in graph.objects(shape.node, SH.property):
+            path = graph.value(property_shape, SH.path)
+            if isinstance(path, URIRef):
+                allowed.add(from_rdflib(path))
+        for ignored in graph.objects(shape.node, SH.ignoredProperties):
+            allowed.update(from_rdflib(item) for item in _list(compiler, ignored))
+        self.allowed = allowed
+
+    def evaluate(self, ev, focus, values) -> list:
+        found = []
+        if not self.active:
+            return found
+        for value in values:
+            ev.read(value)
+            for predicate, objects in ev.data.out.get(value, {}).items():
+                if predicate not in self.allowed:
+                    for obj in objects:
+                        found.append(Special(obj, URIRef(predicate.value)))
+        return found
+
+
+class HasValueComponent(Component):
+    parameters = (SH.hasValue,)
+    iri = SH.HasValueConstraintComponent
+    on_empty = True
+
+    def __init__(self, shape, compiler, value) -> None:
+        super().__init__(shape, compiler, value)
+        self.wanted = from_rdflib(value)
+
+    def evaluate(self, ev, focus, values) -> list:
+        found = []
+        if self.wanted not in values:
+            found.append(None)
+        return found
+
+
+class InComponent(Component):
+    parameters = (SH["in"],)
+    iri = SH.InConstraintComponent
+
+    def __init__(self, shape, compiler, value) -> None:
+        super().__init__(shape, compiler, value)
+        self.allowed = {from_rdflib(item) for item in _list(compiler, value)}
+
+    def evaluate(self, ev, focus, values) -> list:
+        found = []
+        for value in values:
+            if value not in self.allowed:
+                found.append(value)
+        return found
+
+
+COMPONENTS: tuple[type[Component], ...] = (
+    ClassComponent,
+    DatatypeComponent,
+    NodeKindComponent,
+    MinCountComponent,
+    MaxCountComponent,
+    MinExclusiveComponent,
+    MinInclusiveComponent,
+    MaxExclusiveComponent,
+    MaxInclusiveComponent,
+    MinLengthComponent,
+    MaxLengthComponent,
+    PatternComponent,
+    LanguageInComponent,
+    UniqueLangComponent,
+    EqualsComponent,
+    DisjointComponent,
+    LessThanComponent,
+    LessThanOrEqualsComponent,
+    NotComponent,
+    AndComponent,
+    OrComponent,
+    XoneComponent,
+    NodeComponent,
+    PropertyComponent,
+    QualifiedValueShapeComponent,
+    ClosedComponent,
+    HasValueComponent,
+    InComponent,
+)
+"""Every component this engine evaluates, in the order their results are produced."""
+
+__all__ = ["COMPONENTS", "RDF_TYPE", "Component", "IllFormedShape", "Unsupported"]

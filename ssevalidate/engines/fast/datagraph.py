@@ -1,0 +1,110 @@
+"""The data of one part, indexed for the questions shapes ask, over pyoxigraph terms.
+
+pyoxigraph terms hash and compare in Rust, so a dictionary from subject to predicate to objects
+is the cheapest structure Python can walk. Incoming edges are indexed only when a shape reads
+them (inverse paths).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pyoxigraph as ox
+
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+RDFS_SUBCLASS_OF = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+_NONE: tuple = ()
+
+
+class DataGraph:
+    """A set of triples: ``out[subject][predicate]`` lists each object once."""
+
+    def __init__(self) -> None:
+        self.out: dict[Term, dict[ox.NamedNode, list[Term]]] = {}
+        self._incoming: dict[Term, dict[ox.NamedNode, list[Term]]] | None = None
+        self._superclasses: dict[Term, set[Term]] | None = None
+        self.triples = 0
+
+    def add(self, subject: Term, predicate: ox.NamedNode, obj: Term) -> None:
+        properties = self.out.get(subject)
+        if properties is None:
+            self.out[subject] = {predicate: [obj]}
+        else:
+            objects = properties.get(predicate)
+            if objects is None:
+                properties[predicate] = [obj]
+            elif obj in objects:
+                return
+            else:
+                objects.append(obj)
+        self.triples += 1
+
+    def add_all(self, triples: Iterable[tuple[Term, ox.NamedNode, Term]]) -> None:
+        add = self.add
+        for subject, predicate, obj in triples:
+            add(subject, predicate, obj)
+
+    def objects(self, subject: Term, predicate: ox.NamedNode) -> list[Term] | tuple:
+        properties = self.out.get(subject)
+        if properties is None:
+            return _NONE
+        return properties.get(predicate, _NONE)
+
+    def subjects(self, predicate: ox.NamedNode, obj: Term) -> list[Term] | tuple:
+        if self._incoming is None:
+            incoming: dict[Term, dict[ox.NamedNode, list[Term]]] = {}
+            for subject, properties in self.out.items():
+                for pred, objects in properties.items():
+                    for value in objects:
+                        incoming.setdefault(value, {}).setdefault(pred, []).append(subject)
+            self._incoming = incoming
+        properties = self._incoming.get(obj)
+        if properties is None:
+            return _NONE
+        return properties.get(predicate, _NONE)
+
+    def subjects_of(self, predicate: ox.NamedNode) -> list[Term]:
+        return [subject for subject, properties in self.out.items() if predicate in properties]
+
+    def objects_of(self, predicate: ox.NamedNode) -> list[Term]:
+        found: dict[Term, None] = {}
+        for properties in self.out.values():
+            for value in properties.get(predicate, _NONE):
+                found[value] = None
+        return list(found)
+
+    def has_subclasses(self) -> bool:
+        return any(RDFS_SUBCLASS_OF in properties for properties in self.out.values())
+
+    def superclasses(self, cls: Term) -> set[Term]:
+        """``cls`` and every class it is a subclass of, following ``rdfs:subClassOf*``."""
+        if self._superclasses is None:
+            self._superclasses = {}
+        found = self._superclasses.get(cls)
+        if found is None:
+            found = {cls}
+            pending = [cls]
+            while pending:
+                for parent in self.objects(pending.pop(), RDFS_SUBCLASS_OF):
+                    if parent not in found:
+                        found.add(parent)
+                        pending.append(parent)
+            self._superclasses[cls] = found
+        return found
+
+    def is_instance(self, node: Term, cls: Term) -> bool:
+        for declared in self.objects(node, RDF_TYPE):
+            if declared == cls or cls in self.superclasses(declared):
+                return True
+        return False
+
+    def instances(self, cls: Term) -> list[Term]:
+        found = []
+        for subject, properties in self.out.items():
+            for declared in properties.get(RDF_TYPE, _NONE):
+                if declared == cls or cls in self.superclasses(declared):
+                    found.append(subject)
+                    break
+        return found

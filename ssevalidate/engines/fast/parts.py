@@ -1,0 +1,517 @@
+"""Cutting an input into parts at record boundaries, validating a part, merging the parts.
+
+A part is a byte range of one document plus the document's prefix lines. Turtle and N-Triples
+exports write one record after another, so a cut is made only before a line that starts a new
+statement at column 0 after a line that ends one. Whether the cuts were sound is checked, not
+assumed: every part reports hashes of its subjects and blank nodes and the IRIs it read without
+describing them; if a record turns out to be split (a subject in two parts, a blank node shared,
+a node read here and described there) the merge says so and the engine validates the whole data
+in one part instead. Results are therefore always those of the whole graph.
+"""
+
+from __future__ import annotations
+
+import itertools
+import mmap
+import os
+import re
+import zlib
+from array import array
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, SH
+
+from ssevalidate import parsegate
+from ssevalidate.engines.base import Finding
+from ssevalidate.engines.fast.components import Special
+from ssevalidate.engines.fast.datagraph import DataGraph, Term
+from ssevalidate.engines.fast.evaluation import Evaluation
+from ssevalidate.engines.fast.shapes import Plan
+from ssevalidate.engines.fast.sparql import SHAPES_GRAPH
+from ssevalidate.namespaces import LABEL_PROPERTIES
+from ssevalidate.rdfconvert import from_rdflib, to_rdflib
+
+_SPLITTABLE = {"turtle", "ntriples", "nquads"}
+_DIRECTIVE = re.compile(rb"^(?:@prefix|@base|PREFIX|BASE)\b", re.IGNORECASE | re.MULTILINE)
+_LABELS = [ox.NamedNode(str(p)) for p in LABEL_PROPERTIES]
+OWNS = URIRef("urn:sse:engine:owns")
+"""Links a blank node's owner to it in the context graph given to the report."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input document for the engine: a file, or bytes already in memory."""
+
+    name: str
+    format: str
+    path: str | None = None
+    data: bytes | None = None
+    base_iri: str | None = None
+    bnode_prefix: str = ""
+
+
+@dataclass(frozen=True)
+class Part:
+    source: Source
+    start: int = 0
+    end: int | None = None
+    header: bytes = b""
+    first_line: int = 1
+    whole: bool = True
+    """The part is its whole document (syntax errors are reported as they are)."""
+
+    def payload(self) -> bytes:
+        source = self.source
+        if source.data is not None:
+            body = source.data[self.start : self.end]
+        else:
+            with open(source.path, "rb") as stream:
+                stream.seek(self.start)
+                body = stream.read(-1 if self.end is None else self.end - self.start)
+        return self.header + body if self.header else body
+
+
+@dataclass
+class PartResult:
+    """What one part hands to the merge step (plain Python and rdflib values: it is pickled)."""
+
+    findings: list[Finding] = field(default_factory=list)
+    shared: list[Finding] = field(default_factory=list)
+    """Findings on nodes that are not data subjects of the part (deduplicated at merge)."""
+    deferred: list[tuple] = field(default_factory=list)
+    sparql_focus: dict[tuple, list] = field(default_factory=dict)
+    sparql_triples: bytes = b""
+    types: dict[str, set[str]] = field(default_factory=dict)
+    subjects: array = field(default_factory=lambda: array("q"))
+    bnodes: array = field(default_factory=lambda: array("q"))
+    foreign: list[str] = field(default_factory=list)
+    unsafe: str | None = None
+    records: int = 0
+    shared_records: set = field(default_factory=set)
+    context: list[tuple] = field(default_factory=list)
+    origins: dict = field(default_factory=dict)
+
+
+def fingerprint(text: str) -> int:
+    """A 64-bit hash that is the same in every process (Python's ``hash`` is not)."""
+    raw = text.encode()
+    return ((zlib.crc32(raw) << 32) | zlib.adler32(raw)) - (1 << 63)
+
+
+def split(source: Source, target_size: int) -> list[Part]:
+    """Cut ``source`` into parts of about ``target_size`` bytes at record boundaries; one part
+    when the format or the layout does not allow it."""
+    if source.format not in _SPLITTABLE or source.path is None:
+        return [Part(source)]
+    size = os.path.getsize(source.path)
+    if size <= target_size * 1.5:
+        return [Part(source)]
+    with (
+        open(source.path, "rb") as stream,
+        mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as view,
+    ):
+        header_end = _header_end(view, source.format)
+        header = bytes(view[:header_end])
+        cuts = [header_end]
+        position = header_end + target_size
+        while position < size - target_size // 2:
+            cut = _next_boundary(view, position, source.format)
+            if cut is None:
+                break
+            cuts.append(cut)
+            position = cut + target_size
+        cuts.append(size)
+        parts = []
+        line = header.count(b"\n") + 1
+        for start, end in itertools.pairwise(cuts):
+            parts.append(Part(source, start, end, header, first_line=line, whole=False))
+            line += view[start:end].count(b"\n")
+    return parts
+
+
+def _header_end(view: mmap.mmap, fmt: str) -> int:
+    """Where the leading directives and comments end (Turtle), else 0."""
+    if fmt != "turtle":
+        return 0
+    position = 0
+    while position < len(view):
+        end = view.find(b"\n", position)
+        end = len(view) if end < 0 else end + 1
+        line = view[position:end].strip()
+        if line and not line.startswith(b"#") and not _DIRECTIVE.match(line):
+            return position
+        position = end
+    return position
+
+
+def _next_boundary(view: mmap.mmap, position: int, fmt: str) -> int | None:
+    """The first line start at or after ``position`` that begins a record."""
+    previous_subject = None
+    position = view.find(b"\n", position)
+    while position >= 0:
+        start = position + 1
+        end = view.find(b"\n", start)
+        if end < 0:
+            return None
+        line = view[start:end]
+        if fmt == "turtle":
+            if line[:1] not in (b" ", b"\t", b"#", b"", b"\r", b")", b"]", b'"', b"'"):
+                before = view[max(0, start - 400) : start].rstrip()
+                if before.endswith(b".") and not before.endswith(b".."):
+                    return start
+        else:
+            subject = line.split(b" ", 1)[0]
+            if subject.startswith(b"<"):
+                if previous_subject is not None and subject != previous_subject:
+                    return start
+                previous_subject = subject
+        position = end
+    return None
+
+
+def validate_unit(
+    parts: list[Part], plan: Plan, background: DataGraph | None, complete: bool
+) -> PartResult:
+    """Parse and validate parts read together. ``complete`` says they hold all the data: then
+    nothing is deferred and a syntax error is the input's (an :class:`InputError`)."""
+    try:
+        data, owners, subjects = _read(parts, background)
+    except parsegate.InputError as error:
+        if complete:
+            raise
+        return PartResult(unsafe=f"a part does not parse on its own ({error})")
+    convert = _Converter()
+    result = _evaluate(data, owners, subjects, plan, complete, convert)
+    if result.unsafe is None:
+        _context(result, data, owners, convert, parts)
+    return result
+
+
+def evaluate_graph(
+    data: DataGraph, plan: Plan, known: dict, ill_typed: set | frozenset = frozenset()
+) -> PartResult:
+    """Validate a whole data graph already indexed; ``known`` gives back the original term of
+    each pyoxigraph term (the caller's rdflib terms)."""
+    owners: dict = {}
+    for subject, properties in data.out.items():
+        for objects in properties.values():
+            for obj in objects:
+                if type(obj) is ox.BlankNode:
+                    owners.setdefault(obj, subject)
+    return _evaluate(data, owners, set(data.out), plan, True, _Converter(known), ill_typed)
+
+
+def _evaluate(data, owners, subjects, plan, complete, convert, ill_typed=frozenset()):
+    result = PartResult()
+    evaluation = Evaluation(plan, data, None if complete else subjects)
+    evaluation.ill_typed = ill_typed
+    evaluation.run()
+    if evaluation.unsafe:
+        result.unsafe = evaluation.unsafe
+        return result
+    for shape, component, focus, violation in evaluation.violations:
+        finding = _finding(shape, component, focus, violation, convert)
+        if focus in subjects or focus in owners:
+            result.findings.append(finding)
+        else:
+            result.shared.append(finding)
+    for shape, component, focus, node in evaluation.deferred:
+        result.deferred.append((shape.node, component.cls.value, convert(focus), node.value))
+    for component, nodes in evaluation.sparql.items():
+        result.sparql_focus[component.key] = nodes
+    if plan.sparql:
+        result.sparql_triples = _projected(data, plan)
+    if not complete:
+        _describe_partition(result, data, subjects, evaluation, plan)
+    records = {_record(focus, owners) for focus in evaluation.focus_seen}
+    result.records = sum(1 for record in records if record in subjects)
+    result.shared_records = {r.value for r in records if r not in subjects}
+    return result
+
+
+def _read(parts: list[Part], background: DataGraph | None) -> tuple[DataGraph, dict, set]:
+    """One data graph of ``parts``, the owner of each blank node, the data's own subjects; the
+    background's description of each concept the data uses is added (and only that)."""
+    data = DataGraph()
+    add = data.add
+    owners: dict[Term, Term] = {}
+    background_subjects = background.out if background is not None else {}
+    used: set[Term] = set()
+    blank = ox.BlankNode
+    named = ox.NamedNode
+    for part in parts:
+        source = part.source
+        fmt, payload = parsegate.admit(part.payload(), name=source.name, format=source.format)
+        renamed: dict[ox.BlankNode, ox.BlankNode] = {}
+        prefix = source.bnode_prefix
+        for quad in parsegate.quads(payload, fmt, name=source.name, base_iri=source.base_iri):
+            subject, predicate, obj = quad.subject, quad.predicate, quad.object
+            if type(subject) is blank:
+                subject = renamed.get(subject) or renamed.setdefault(
+                    subject, blank(prefix + subject.value)
+                )
+            kind = type(obj)
+            if kind is blank:
+                obj = renamed.get(obj) or renamed.setdefault(obj, blank(prefix + obj.value))
+                if obj not in owners:
+                    owners[obj] = subject
+            elif kind is named and obj in background_subjects:
+                used.add(obj)
+            add(subject, predicate, obj)
+    subjects = set(data.out)
+    if background is not None:
+        for concept in used:
+            for predicate, objects in background.out[concept].items():
+                for obj in objects:
+                    add(concept, predicate, obj)
+    return data, owners, subjects
+
+
+class _Converter:
+    """pyoxigraph → rdflib terms for findings, each term converted once."""
+
+    def __init__(self, known: dict | None = None) -> None:
+        self.cache: dict = dict(known or {})
+
+    def __call__(self, term):
+        if term is None:
+            return None
+        found = self.cache.get(term)
+        if found is None:
+            found = self.cache[term] = to_rdflib(term)
+        return found
+
+
+def _finding(shape, component, focus, violation, convert) -> Finding:
+    path, iri = shape.path, component.iri
+    if type(violation) is Special:
+        path = violation.path if violation.path is not None else path
+        iri = violation.component or iri
+        violation = violation.value
+    return Finding(
+        severity=shape.severity,
+        focus=convert(focus),
+        path=path,
+        value=convert(violation),
+        component=iri,
+        shape=shape.node,
+        messages=shape.messages,
+    )
+
+
+def _projected(data: DataGraph, plan: Plan) -> bytes:
+    """The triples the SPARQL constraints can match, as N-Triples."""
+    wanted: set | None = set()
+    for component in plan.sparql:
+        if component.predicates is None:
+            wanted = None
+            break
+        wanted |= component.predicates
+    triples = [
+        ox.Triple(subject, predicate, obj)
+        for subject, properties in data.out.items()
+        for predicate, objects in properties.items()
+        if wanted is None or predicate in wanted
+        for obj in objects
+    ]
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+
+
+def _describe_partition(result, data, subjects, evaluation, plan) -> None:
+    type_predicate = ox.NamedNode(str(RDF.type))
+    for subject in subjects:
+        if type(subject) is ox.NamedNode:
+            result.subjects.append(fingerprint(subject.value))
+            wanted = [c.value for c in data.objects(subject, type_predicate) if c in plan.classes]
+            if wanted:
+                result.types[subject.value] = set(wanted)
+        else:
+            result.bnodes.append(fingerprint(subject.value))
+    if data.has_subclasses():
+        result.unsafe = "the data declares subclasses (rdfs:subClassOf)"
+    result.foreign = [node.value for node in evaluation.foreign]
+
+
+def _record(node, owners: dict):
+    seen = set()
+    while type(node) is ox.BlankNode and node in owners and node not in seen:
+        seen.add(node)
+        node = owners[node]
+    return node
+
+
+def _context(result: PartResult, data: DataGraph, owners, convert, parts: list[Part]) -> None:
+    """Labels and owners of the nodes the findings are about, and where their records start."""
+    wanted: dict = {}
+    for finding in result.findings + result.shared:
+        wanted[finding.focus] = None
+    reverse = {rdf: term for term, rdf in convert.cache.items()}
+    records = set()
+    for rdf_focus in wanted:
+        node = reverse.get(rdf_focus)
+        if node is None:
+            continue
+        seen = set()
+        while node is not None and node not in seen:
+            seen.add(node)
+            for predicate in _LABELS:
+                for label in data.objects(node, predicate):
+                    result.context.append((convert(node), to_rdflib(predicate), convert(label)))
+            owner = owners.get(node) if type(node) is ox.BlankNode else None
+            if owner is None:
+                records.add(node)
+                break
+            result.context.append((convert(owner), OWNS, convert(node)))
+            node = owner
+    iris = {r.value for r in records if type(r) is ox.NamedNode}
+    for part in parts:
+        for iri, origin in _origins(part, iris).items():
+            if iri not in result.origins or "line" not in result.origins[iri]:
+                result.origins[iri] = origin
+
+
+def _origins(part: Part, iris: set[str]) -> dict:
+    """Line and column where each record IRI first appears in the part."""
+    if not iris:
+        return {}
+    text = part.payload()[len(part.header) :]
+    prefixes = _prefixes(part.header or text[:65536])
+    found = {}
+    for iri in iris:
+        needles = [f"<{iri}>".encode()]
+        for prefix, base in prefixes.items():
+            if iri.startswith(base) and len(iri) > len(base):
+                needles.append(f"{prefix}:{iri[len(base) :]}".encode())
+        best = min((i for i in (text.find(n) for n in needles) if i >= 0), default=-1)
+        if best < 0:
+            found[iri] = {"file": part.source.name}
+            continue
+        line = part.first_line + text.count(b"\n", 0, best)
+        column = best - (text.rfind(b"\n", 0, best) + 1) + 1
+        found[iri] = {"file": part.source.name, "line": line, "column": column}
+    return found
+
+
+def _prefixes(head: bytes) -> dict[str, str]:
+    pattern = re.compile(rb"(?im)^\s*@?prefix\s+([\w.-]*):\s*<([^>]*)>")
+    return {m.group(1).decode(): m.group(2).decode() for m in pattern.finditer(head)}
+
+
+@dataclass
+class Merged:
+    findings: list[Finding]
+    records: int
+    context: Graph
+    origins: dict[str, dict]
+    unsafe: str | None = None
+
+
+def merge(
+    results: list[PartResult], plan: Plan, shapes_by_node: dict, known: dict | None = None
+) -> Merged:
+    """Put the parts together: check the cuts, decide deferred checks, run SPARQL constraints."""
+    unsafe = next((r.unsafe for r in results if r.unsafe), None)
+    if unsafe is None and len(results) > 1:
+        unsafe = _check_cuts(results)
+    if unsafe:
+        return Merged([], 0, Graph(), {}, unsafe)
+    findings: list[Finding] = []
+    shared: dict[tuple, list[Finding]] = {}
+    for result in results:
+        findings.extend(result.findings)
+        mine: dict[tuple, list[Finding]] = {}
+        for finding in result.shared:
+            mine.setdefault(finding.key(), []).append(finding)
+        for key, same in mine.items():
+            if len(same) > len(shared.get(key, ())):
+                shared[key] = same
+    for same in shared.values():
+        findings.extend(same)
+    findings.extend(_deferred(results, shapes_by_node))
+    findings.extend(_sparql(results, plan, _Converter(known)))
+    context = Graph()
+    origins: dict = {}
+    for result in results:
+        for triple in result.context:
+            context.add(triple)
+        for iri, origin in result.origins.items():
+            origins.setdefault(iri, origin)
+    shared_records = set().union(*(r.shared_records for r in results))
+    records = sum(r.records for r in results) + len(shared_records)
+    return Merged(findings, records, context, origins)
+
+
+def _check_cuts(results: list[PartResult]) -> str | None:
+    subjects = sorted(h for r in results for h in r.subjects)
+    if any(a == b for a, b in itertools.pairwise(subjects)):
+        return "a record's triples are not contiguous in the file"
+    bnodes = sorted(h for r in results for h in r.bnodes)
+    if any(a == b for a, b in itertools.pairwise(bnodes)):
+        return "a blank node is used in two places of the file"
+    described = set(subjects)
+    for result in results:
+        for iri in result.foreign:
+            if fingerprint(iri) in described:
+                return f"{iri} is read in one part and described in another"
+    return None
+
+
+def _deferred(results: list[PartResult], shapes_by_node: dict) -> Iterator[Finding]:
+    types: dict[str, set[str]] = {}
+    for result in results:
+        for iri, classes in result.types.items():
+            types.setdefault(iri, set()).update(classes)
+    for result in results:
+        for shape_node, cls, focus, node in result.deferred:
+            if cls in types.get(node, ()):
+                continue
+            shape = shapes_by_node[shape_node]
+            yield Finding(
+                severity=shape.severity,
+                focus=focus,
+                path=shape.path,
+                value=URIRef(node),
+                component=SH.ClassConstraintComponent,
+                shape=shape.node,
+                messages=shape.messages,
+            )
+
+
+def _sparql(results: list[PartResult], plan: Plan, convert: _Converter) -> Iterator[Finding]:
+    if not plan.sparql:
+        return
+    focus: dict[tuple, list] = {}
+    for result in results:
+        for key, nodes in result.sparql_focus.items():
+            focus.setdefault(key, []).extend(nodes)
+    if not focus:
+        return
+    store = ox.Store()
+    for result in results:
+        if result.sparql_triples:
+            store.load(result.sparql_triples, format=ox.RdfFormat.N_TRIPLES)
+    if any(component.reads_shapes for component in plan.sparql):
+        store.extend(
+            ox.Quad(*(from_rdflib(term) for term in triple), SHAPES_GRAPH) for triple in plan.shapes
+        )
+    for component in plan.sparql:
+        nodes = focus.get(component.key)
+        if not nodes:
+            continue
+        shape = component.shape
+        for node, path, value in component.rows(store, nodes):
+            yield Finding(
+                severity=shape.severity,
+                focus=convert(node),
+                path=convert(path) if path is not None else shape.path,
+                value=convert(value if value is not None or shape.path else node),
+                component=component.iri,
+                shape=shape.node,
+                messages=component.messages or shape.messages,
+            )
+
+
+__all__ = ["OWNS", "Merged", "Part", "PartResult", "Source", "merge", "split", "validate_unit"]
