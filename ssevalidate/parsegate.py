@@ -98,6 +98,7 @@ _EXTENSIONS = {
 }
 
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+_LINE_START = re.compile(rb"(?m)^[ \t]*(<[^>\s]*>|[^\s<\"#@;,.][^\s;,]*)")
 _LOCATION = re.compile(r"(?:at|on) line (\d+)(?: column (\d+))?")
 
 
@@ -138,22 +139,46 @@ class Document:
     prefixes: dict[str, str] = field(default_factory=dict)
 
     def locate(self, iri: str) -> dict[str, Any] | None:
-        """Line and column where ``iri`` first appears in the source, as written there."""
-        text = self.data.decode("utf-8", errors="replace")
-        candidates = [f"<{iri}>", f'"{iri}"']
-        for prefix, base in self.prefixes.items():
+        """Line and column where the record ``iri`` is described (see :func:`locate`)."""
+        return locate(self.data, {iri}, self.prefixes, self.name)[iri]
+
+
+def locate(
+    text: bytes, iris: set[str], prefixes: dict[str, str], name: str, first_line: int = 1
+) -> dict[str, dict[str, Any]]:
+    """Where each IRI of ``iris`` is described in ``text``, as written there (``<iri>``, a
+    prefixed name, or a JSON string): the first line that starts with it (a Turtle or N-Triples
+    subject), else its first appearance anywhere; only the file when it does not appear.
+
+    One pass over the line starts serves any number of IRIs (a report may have thousands)."""
+    needles: dict[bytes, str] = {}
+    for iri in iris:
+        needles[f"<{iri}>".encode()] = iri
+        needles[f'"{iri}"'.encode()] = iri
+        for prefix, base in prefixes.items():
             if iri.startswith(base) and len(iri) > len(base):
-                candidates.append(f"{prefix}:{iri[len(base) :]}")
-        best = -1
-        for needle in candidates:
+                needles[f"{prefix}:{iri[len(base) :]}".encode()] = iri
+    described: dict[str, int] = {}
+    for match in _LINE_START.finditer(text):
+        iri = needles.get(match.group(1))
+        if iri is not None and iri not in described:
+            described[iri] = match.start(1)
+    mentioned: dict[str, int] = {}
+    for needle, iri in needles.items():
+        if iri not in described:
             index = text.find(needle)
-            if index >= 0 and (best < 0 or index < best):
-                best = index
-        if best < 0:
-            return {"file": self.name}
-        line = text.count("\n", 0, best) + 1
-        column = best - (text.rfind("\n", 0, best) + 1) + 1
-        return {"file": self.name, "line": line, "column": column}
+            if index >= 0 and (iri not in mentioned or index < mentioned[iri]):
+                mentioned[iri] = index
+    located: dict[str, dict[str, Any]] = {}
+    for iri in iris:
+        offset = described.get(iri, mentioned.get(iri, -1))
+        if offset < 0:
+            located[iri] = {"file": name}
+            continue
+        line = first_line + text.count(b"\n", 0, offset)
+        column = len(text[text.rfind(b"\n", 0, offset) + 1 : offset].decode("utf-8", "replace"))
+        located[iri] = {"file": name, "line": line, "column": column + 1}
+    return located
 
 
 def read(
@@ -180,6 +205,16 @@ def read(
         chosen = "nquads"
         prefixes = _parse_into(payload, chosen, base_iri, target, bnode_prefix, name)
     return Document(name=name, format=chosen, data=data, graph=target, prefixes=prefixes)
+
+
+def detect_format(head: bytes, *, name: str = "<input>", format: str | None = None) -> str:
+    """The format of a document from ``format``, its name's extension, or its first bytes."""
+    chosen = format_name(format) if format else format_from_name(name)
+    if chosen is None:
+        chosen = sniff(head)
+        if chosen == "trig" and _looks_like_nquads(head):
+            chosen = "nquads"
+    return chosen
 
 
 def admit(data: bytes, *, name: str = "<input>", format: str | None = None) -> tuple[str, bytes]:

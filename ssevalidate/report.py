@@ -73,6 +73,8 @@ class Report:
     records: int
     results: list[Result]
     shapes: Graph = field(repr=False)
+    notices: list[str] = field(default_factory=list)
+    """What the engine did differently (shapes handed to pySHACL, a whole-file fallback)."""
 
     @property
     def conforms(self) -> bool:
@@ -110,6 +112,7 @@ class Report:
                 "infos": self.infos,
             },
             "results": [result.to_dict() for result in self.results],
+            "notices": self.notices,
         }
 
 
@@ -126,7 +129,10 @@ def term_text(node: Node | Path | None) -> str | None:
 
 def localized(values: Iterable[Node], lang: str) -> str | None:
     """The literal in ``lang``, else English, else an untagged one, else any."""
-    literals = [value for value in values if isinstance(value, Literal)]
+    literals = sorted(
+        (value for value in values if isinstance(value, Literal)),
+        key=lambda literal: (literal.language or "", str(literal)),
+    )
     for wanted in (lang, "en", None):
         for literal in literals:
             if literal.language == wanted:

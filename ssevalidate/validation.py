@@ -17,11 +17,13 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 
-from ssevalidate.engines import DEFAULT_ENGINE, get_engine
+from ssevalidate.engines import DEFAULT_ENGINE, Finding, get_engine
+from ssevalidate.engines.fast import FastEngine
+from ssevalidate.engines.fast import Source as EngineSource
 from ssevalidate.hints import Hinter
 from ssevalidate.i18n import supported
 from ssevalidate.namespaces import compact
-from ssevalidate.parsegate import Document, InputError, read
+from ssevalidate.parsegate import Document, InputError, detect_format, read
 from ssevalidate.profiles import get_profile
 from ssevalidate.reconcile import reconciler
 from ssevalidate.report import (
@@ -37,8 +39,12 @@ from ssevalidate.resources import taxonomies
 from ssevalidate.shaclpaths import path_text
 
 Source = str | bytes | os.PathLike | Graph
+UNNAMED = "<input>"
+"""The name the parse gate gives to bytes without a file name."""
 Progress = Callable[[str, int, int], None]
-"""``progress(stage, done, total)``: stage is ``"read"`` (bytes) or ``"validate"``."""
+"""``progress(stage, done, total)``: stage is ``"read"`` (bytes), ``"validate"`` (the pySHACL
+engine: 0 then 1 of 1) or ``"records"`` (the fast engine: records validated so far, and the
+expected total, an estimate until the last part is done)."""
 
 
 def load(source: Source, *, format: str | None = None, base_iri: str | None = None) -> Graph:
@@ -61,9 +67,13 @@ def validate(
     engine: str = DEFAULT_ENGINE,
     base_iri: str | None = None,
     progress: Progress | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
 ) -> Report:
     """Validate one source, or several read as one directory, against a profile.
 
+    With the ``fast`` engine, files are read by the engine itself, on ``workers`` processes
+    (default: every core) or on the Dask cluster at ``scheduler`` (``tcp://host:8786``).
     Raises :class:`InputError` (a ``ValueError``) for unreadable input, an unknown profile,
     format or engine; everything else about the data is in the returned :class:`Report`.
     """
@@ -71,6 +81,10 @@ def validate(
     runner = get_engine(engine)
     lang = supported(lang)
     sources = list(source) if isinstance(source, list | tuple) else [source]
+    if isinstance(runner, FastEngine) and not any(isinstance(s, Graph) for s in sources):
+        runner.workers = workers or runner.workers
+        runner.scheduler = scheduler
+        return _validate_fast(runner, sources, chosen, format, lang, base_iri, progress)
     documents: list[Document] = []
     user = Graph()
     for index, item in enumerate(sources):
@@ -92,6 +106,79 @@ def validate(
         progress("validate", 1, 1)
 
     index = RecordIndex(user, lang)
+    return _report(
+        findings,
+        chosen,
+        runner,
+        lang,
+        index,
+        lambda record: _origin(record, documents),
+        _count_records(user, shapes, index),
+        getattr(runner, "notices", []),
+    )
+
+
+def _validate_fast(
+    runner: FastEngine,
+    sources: list,
+    chosen,
+    format: str | None,
+    lang: str,
+    base_iri: str | None,
+    progress: Progress | None,
+) -> Report:
+    """The fast engine reads the documents itself (in parts, on several processes)."""
+    documents = [_engine_source(item, i, format, base_iri) for i, item in enumerate(sources)]
+    outcome = runner.run_sources(
+        documents, chosen.shapes(), with_taxonomies=chosen.with_taxonomies, progress=progress
+    )
+    return _report(
+        outcome.findings,
+        chosen,
+        runner,
+        lang,
+        RecordIndex(outcome.context, lang),
+        lambda record: outcome.origins.get(str(record)) if isinstance(record, URIRef) else None,
+        outcome.records,
+        outcome.notices,
+    )
+
+
+def _engine_source(
+    source: str | bytes | os.PathLike, index: int, format: str | None, base_iri: str | None
+) -> EngineSource:
+    prefix = f"d{index}x"
+    if isinstance(source, str) and ("\n" in source or not os.path.isfile(source)):
+        source = source.encode("utf-8")
+    if isinstance(source, bytes):
+        chosen = detect_format(source, name=UNNAMED, format=format)
+        return EngineSource(UNNAMED, chosen, data=source, base_iri=base_iri, bnode_prefix=prefix)
+    path = Path(source)
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(1 << 16)
+    except OSError as error:
+        raise InputError(f"cannot read file: {error.strerror}", name=str(source)) from None
+    return EngineSource(
+        str(source),
+        detect_format(head, name=str(source), format=format),
+        path=str(path),
+        base_iri=base_iri or path.resolve().as_uri(),
+        bnode_prefix=prefix,
+    )
+
+
+def _report(
+    findings: list[Finding],
+    chosen,
+    runner,
+    lang: str,
+    index: RecordIndex,
+    origin: Callable,
+    records: int,
+    notices: list[str],
+) -> Report:
+    shapes = chosen.shapes()
     hinter = Hinter(shapes, reconciler(), lang)
     texts = ShapeTexts(shapes, lang)
     results = []
@@ -110,7 +197,7 @@ def validate(
                 shape=term_text(finding.shape),
                 message=texts.message(finding),
                 hint=hinter.hint(finding),
-                origin=_origin(record, documents),
+                origin=origin(record),
                 finding=finding,
             )
         )
@@ -119,9 +206,10 @@ def validate(
         profile=chosen.name,
         engine=runner.name,
         lang=lang,
-        records=_count_records(user, shapes, index),
+        records=records,
         results=results,
         shapes=shapes,
+        notices=list(notices),
     )
 
 

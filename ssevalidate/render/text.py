@@ -30,6 +30,7 @@ def report_renderable(report: Report, source: str | None = None) -> Group:
         style="dim",
     )
     parts: list = [title, summary]
+    parts.extend(Text(f"note: {notice}", style="dim") for notice in report.notices)
     if not report.results:
         parts += [Text(""), Text(text(lang, "no_results"), style="green")]
     for record, results in report.by_record().items():

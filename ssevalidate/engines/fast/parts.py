@@ -349,11 +349,11 @@ def _context(result: PartResult, data: DataGraph, owners, convert, parts: list[P
     for finding in result.findings + result.shared:
         wanted[finding.focus] = None
     reverse = {rdf: term for term, rdf in convert.cache.items()}
+    nodes = [reverse[focus] for focus in wanted if focus in reverse]
+    for focus_nodes in result.sparql_focus.values():
+        nodes.extend(focus_nodes)
     records = set()
-    for rdf_focus in wanted:
-        node = reverse.get(rdf_focus)
-        if node is None:
-            continue
+    for node in dict.fromkeys(nodes):
         seen = set()
         while node is not None and node not in seen:
             seen.add(node)
@@ -374,25 +374,13 @@ def _context(result: PartResult, data: DataGraph, owners, convert, parts: list[P
 
 
 def _origins(part: Part, iris: set[str]) -> dict:
-    """Line and column where each record IRI first appears in the part."""
+    """Where each record IRI is described in the part's document."""
     if not iris:
         return {}
-    text = part.payload()[len(part.header) :]
+    payload = part.payload()
+    text = payload[len(part.header) :]
     prefixes = _prefixes(part.header or text[:65536])
-    found = {}
-    for iri in iris:
-        needles = [f"<{iri}>".encode()]
-        for prefix, base in prefixes.items():
-            if iri.startswith(base) and len(iri) > len(base):
-                needles.append(f"{prefix}:{iri[len(base) :]}".encode())
-        best = min((i for i in (text.find(n) for n in needles) if i >= 0), default=-1)
-        if best < 0:
-            found[iri] = {"file": part.source.name}
-            continue
-        line = part.first_line + text.count(b"\n", 0, best)
-        column = best - (text.rfind(b"\n", 0, best) + 1) + 1
-        found[iri] = {"file": part.source.name, "line": line, "column": column}
-    return found
+    return parsegate.locate(text, iris, prefixes, part.source.name, part.first_line)
 
 
 def _prefixes(head: bytes) -> dict[str, str]:
@@ -432,16 +420,38 @@ def merge(
         findings.extend(same)
     findings.extend(_deferred(results, shapes_by_node))
     findings.extend(_sparql(results, plan, _Converter(known)))
-    context = Graph()
     origins: dict = {}
     for result in results:
-        for triple in result.context:
-            context.add(triple)
         for iri, origin in result.origins.items():
             origins.setdefault(iri, origin)
+    context = _context_of(results, {finding.focus for finding in findings})
     shared_records = set().union(*(r.shared_records for r in results))
     records = sum(r.records for r in results) + len(shared_records)
     return Merged(findings, records, context, origins)
+
+
+def _context_of(results: list[PartResult], focus_nodes: set) -> Graph:
+    """The context triples about ``focus_nodes`` and the records owning them."""
+    described: dict = {}
+    owners: dict = {}
+    for result in results:
+        for subject, predicate, obj in result.context:
+            if predicate == OWNS:
+                owners[obj] = subject
+            else:
+                described.setdefault(subject, []).append((subject, predicate, obj))
+    graph = Graph()
+    for node in focus_nodes:
+        seen = set()
+        while node is not None and node not in seen:
+            seen.add(node)
+            for triple in described.get(node, ()):
+                graph.add(triple)
+            owner = owners.get(node)
+            if owner is not None:
+                graph.add((owner, OWNS, node))
+            node = owner
+    return graph
 
 
 def _check_cuts(results: list[PartResult]) -> str | None:
