@@ -11,7 +11,7 @@ from contextlib import nullcontext
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ssevalidate.engines import DEFAULT_ENGINE, ENGINES
 from ssevalidate.i18n import supported
@@ -29,6 +29,9 @@ examples:
   ssevalidate validate export.jsonld --profile full --output json > report.json
   ssevalidate validate part1.ttl part2.ttl --output csv > problems.csv
   ssevalidate validate legacy.rdf --profile essglobal --fail-on warning
+  ssevalidate validate world.ttl --workers 8                 # a large file, on 8 cores
+  ssevalidate validate world.ttl --scheduler tcp://10.0.0.5:8786   # on a Dask cluster
+  ssevalidate validate export.ttl --engine pyshacl           # the reference engine
   ssevalidate profiles
 
 exit status: 0 conforms, 1 does not conform, 2 unreadable input or wrong usage
@@ -79,7 +82,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="exit 1 on violations only (default), or on warnings too",
     )
     check.add_argument(
-        "--engine", default=DEFAULT_ENGINE, choices=list(ENGINES), help=argparse.SUPPRESS
+        "--engine",
+        default=DEFAULT_ENGINE,
+        choices=list(ENGINES),
+        help=f"validation engine (default: {DEFAULT_ENGINE}; pyshacl is the reference)",
+    )
+    check.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="processes for large files (fast engine; default: every core)",
+    )
+    check.add_argument(
+        "--scheduler",
+        metavar="tcp://HOST:PORT",
+        help="run the parts of large files on this Dask cluster (fast engine; every worker "
+        "must read the files at the same paths, see docs/scaling.md)",
     )
 
     serve = commands.add_parser(
@@ -138,7 +156,7 @@ def _validate(args: argparse.Namespace) -> int:
         Progress(
             TextColumn("{task.description}"),
             BarColumn(),
-            DownloadColumn(),
+            TextColumn("{task.fields[count]}"),
             TimeElapsedColumn(),
             console=Console(stderr=True),
             transient=True,
@@ -147,7 +165,7 @@ def _validate(args: argparse.Namespace) -> int:
         else None
     )
     with bar or nullcontext():
-        task = bar.add_task("reading", total=total) if bar else None
+        task = bar.add_task("reading", total=total, count="") if bar else None
         finished = 0
 
         def progress(stage: str, done: int, size: int) -> None:
@@ -158,6 +176,9 @@ def _validate(args: argparse.Namespace) -> int:
                 bar.update(task, completed=finished + done)
                 if done >= size:
                     finished += size
+            elif stage == "records":
+                count = f"{done:,} records"
+                bar.update(task, description="validating", completed=done, total=size, count=count)
             else:
                 bar.update(task, description="validating", completed=total)
 
@@ -171,6 +192,8 @@ def _validate(args: argparse.Namespace) -> int:
             lang=supported(args.lang),
             engine=args.engine,
             progress=progress,
+            workers=args.workers,
+            scheduler=args.scheduler,
         )
     if args.output == "text":
         console = Console(highlight=False, soft_wrap=True, emoji=False)

@@ -98,7 +98,7 @@ _EXTENSIONS = {
 }
 
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
-_LINE_START = re.compile(rb"(?m)^[ \t]*(<[^>\s]*>|[^\s<\"#@;,.][^\s;,]*)")
+_LINE_START = re.compile(rb"(?m)^(<[^>\s]*>|[^\s<\"#@;,.\[\]()][^\s;,]*)")
 _LOCATION = re.compile(r"(?:at|on) line (\d+)(?: column (\d+))?")
 
 
@@ -147,8 +147,8 @@ def locate(
     text: bytes, iris: set[str], prefixes: dict[str, str], name: str, first_line: int = 1
 ) -> dict[str, dict[str, Any]]:
     """Where each IRI of ``iris`` is described in ``text``, as written there (``<iri>``, a
-    prefixed name, or a JSON string): the first line that starts with it (a Turtle or N-Triples
-    subject), else its first appearance anywhere; only the file when it does not appear.
+    prefixed name, or a JSON string): the first line that starts with it in its first column (a
+    Turtle or N-Triples subject), else its first appearance anywhere; only the file when it does not appear.
 
     One pass over the line starts serves any number of IRIs (a report may have thousands)."""
     needles: dict[bytes, str] = {}
@@ -170,12 +170,14 @@ def locate(
             if index >= 0 and (iri not in mentioned or index < mentioned[iri]):
                 mentioned[iri] = index
     located: dict[str, dict[str, Any]] = {}
-    for iri in iris:
-        offset = described.get(iri, mentioned.get(iri, -1))
+    line, counted = first_line, 0
+    offsets = sorted((described.get(iri, mentioned.get(iri, -1)), iri) for iri in iris)
+    for offset, iri in offsets:
         if offset < 0:
             located[iri] = {"file": name}
             continue
-        line = first_line + text.count(b"\n", 0, offset)
+        line += text.count(b"\n", counted, offset)
+        counted = offset
         column = len(text[text.rfind(b"\n", 0, offset) + 1 : offset].decode("utf-8", "replace"))
         located[iri] = {"file": name, "line": line, "column": column + 1}
     return located
@@ -210,11 +212,7 @@ def read(
 def detect_format(head: bytes, *, name: str = "<input>", format: str | None = None) -> str:
     """The format of a document from ``format``, its name's extension, or its first bytes."""
     chosen = format_name(format) if format else format_from_name(name)
-    if chosen is None:
-        chosen = sniff(head)
-        if chosen == "trig" and _looks_like_nquads(head):
-            chosen = "nquads"
-    return chosen
+    return chosen or sniff(head)
 
 
 def admit(data: bytes, *, name: str = "<input>", format: str | None = None) -> tuple[str, bytes]:

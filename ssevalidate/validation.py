@@ -23,7 +23,7 @@ from ssevalidate.engines.fast import Source as EngineSource
 from ssevalidate.hints import Hinter
 from ssevalidate.i18n import supported
 from ssevalidate.namespaces import compact
-from ssevalidate.parsegate import Document, InputError, detect_format, read
+from ssevalidate.parsegate import Document, InputError, detect_format, may_be_nquads, read
 from ssevalidate.profiles import get_profile
 from ssevalidate.reconcile import reconciler
 from ssevalidate.report import (
@@ -152,19 +152,28 @@ def _engine_source(
         source = source.encode("utf-8")
     if isinstance(source, bytes):
         chosen = detect_format(source, name=UNNAMED, format=format)
-        return EngineSource(UNNAMED, chosen, data=source, base_iri=base_iri, bnode_prefix=prefix)
+        return EngineSource(
+            UNNAMED,
+            chosen,
+            data=source,
+            base_iri=base_iri,
+            bnode_prefix=prefix,
+            nquads_fallback=may_be_nquads(source, name=UNNAMED, format=format, chosen=chosen),
+        )
     path = Path(source)
     try:
         with path.open("rb") as stream:
             head = stream.read(1 << 16)
     except OSError as error:
         raise InputError(f"cannot read file: {error.strerror}", name=str(source)) from None
+    chosen = detect_format(head, name=str(source), format=format)
     return EngineSource(
         str(source),
-        detect_format(head, name=str(source), format=format),
+        chosen,
         path=str(path),
         base_iri=base_iri or path.resolve().as_uri(),
         bnode_prefix=prefix,
+        nquads_fallback=may_be_nquads(head, name=str(source), format=format, chosen=chosen),
     )
 
 

@@ -80,7 +80,14 @@ def test_progress_is_reported_while_reading_and_validating(tmp_path):
     path = tmp_path / "a.ttl"
     path.write_text(TEXT)
     seen = []
-    validate(path, progress=lambda stage, done, total: seen.append((stage, done, total)))
+    validate(
+        path,
+        engine="pyshacl",
+        progress=lambda stage, done, total: seen.append((stage, done, total)),
+    )
     size = path.stat().st_size
     assert ("read", size, size) in seen
     assert seen[-1] == ("validate", 1, 1)
+    seen.clear()
+    validate(path, progress=lambda stage, done, total: seen.append((stage, done, total)))
+    assert seen[-1] == ("records", 1, 1)

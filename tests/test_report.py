@@ -50,7 +50,7 @@ def test_json_output_follows_the_published_schema():
     assert document["conforms"] is False
     assert document["summary"]["records"] == 1
     assert document["summary"]["violations"] == len(document["results"]) >= 2
-    assert document["engine"] == "pyshacl"
+    assert document["engine"] == "fast"
 
 
 def test_missing_name_is_a_violation_on_the_record():

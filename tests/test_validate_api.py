@@ -535,7 +535,8 @@ def test_concurrency_cap_is_503_with_retry_after(site):
 
 def test_time_limit_is_504_in_time():
     records = "\n".join(
-        f'<https://example.org/r{i}> a sse:Initiative ; schema:email "bad{i}" .' for i in range(300)
+        f'<https://example.org/r{i}> a sse:Initiative ; schema:email "bad{i}" .'
+        for i in range(40000)
     )
     data = SMALL + records.encode()
     with app_client(validation_timeout=0.5, max_concurrent_validations=1) as slow:

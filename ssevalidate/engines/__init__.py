@@ -16,7 +16,7 @@ from ssevalidate.engines.pyshacl_engine import PyshaclEngine
 from ssevalidate.parsegate import InputError
 
 ENGINES: dict[str, type[Engine]] = {"fast": FastEngine, "pyshacl": PyshaclEngine}
-DEFAULT_ENGINE = "pyshacl"
+DEFAULT_ENGINE = "fast"
 
 
 def get_engine(name: str = DEFAULT_ENGINE) -> Engine:

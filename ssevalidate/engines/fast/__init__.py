@@ -17,15 +17,14 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
-import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.namespace import SH
-from rdflib.term import Node
 
 from ssevalidate import parsegate
 from ssevalidate.engines.base import Finding
@@ -43,9 +42,10 @@ from ssevalidate.engines.fast.parts import (
 from ssevalidate.engines.fast.shapes import Plan, compile_shapes
 from ssevalidate.engines.pyshacl_engine import PyshaclEngine
 from ssevalidate.rdfconvert import from_rdflib, graph_from_quads
+from ssevalidate.resources import taxonomy_files
 
-PART_SIZE = 32 << 20
-"""Bytes per part when a file is cut (about 30,000 organisations of the benchmark)."""
+PART_SIZES = (4 << 20, 32 << 20)
+"""Smallest and largest part when a file is cut (32 MB: about 30,000 organisations)."""
 
 Progress = Callable[[str, int, int], None]
 
@@ -68,10 +68,19 @@ class FastEngine:
 
     name = "fast"
 
-    def __init__(self, workers: int | None = None, scheduler: str | None = None) -> None:
+    def __init__(
+        self,
+        workers: int | None = None,
+        scheduler: str | None = None,
+        part_size: int | None = None,
+    ) -> None:
         self.workers = workers or os.cpu_count() or 1
         self.scheduler = scheduler
+        self.part_size = part_size
+        """Bytes per part; by default about four parts per worker, within :data:`PART_SIZES`."""
         self.notices: list[str] = []
+        self.parts = 0
+        """How many parts the last :meth:`run_sources` cut its input into."""
 
     def run(self, data: Graph, shapes: Graph) -> list[Finding]:
         """Validate an rdflib graph (the interface every engine shares)."""
@@ -90,7 +99,7 @@ class FastEngine:
                     ill_typed.add(node)
             graph.add(*converted)
         result = evaluate_graph(graph, plan, known=back, ill_typed=ill_typed)
-        merged = merge([result], plan, _shapes_by_node(plan), known=back)
+        merged = merge([result], plan, known=back)
         if merged.unsafe:
             self.notices.append(f"validated by pySHACL: {merged.unsafe}")
             return PyshaclEngine().run(data, shapes)
@@ -109,9 +118,14 @@ class FastEngine:
         plan = _plan(shapes)
         background = _background() if with_taxonomies else None
         whole = [[Part(source) for source in sources]]
-        units = [[part] for source in sources for part in split(source, PART_SIZE)]
+        size = self.part_size or self._part_size(sources)
+        units = [[part] for source in sources for part in split(source, size)]
         if len(units) == len(sources):
             units = whole
+        elif plan.reads_incoming:
+            self.notices.append("validated in one part: the shapes follow inverse paths")
+            units = whole
+        self.parts = len(units)
         merged = self._execute(units, plan, shapes, with_taxonomies, background, progress)
         if merged.unsafe and len(units) > 1:
             self.notices.append(f"validated in one part: {merged.unsafe}")
@@ -125,6 +139,11 @@ class FastEngine:
             plan, lambda: _rdflib_data(sources, with_taxonomies)
         )
         return Outcome(findings, merged.records, merged.context, merged.origins, self.notices)
+
+    def _part_size(self, sources: Sequence[Source]) -> int:
+        total = sum(os.path.getsize(s.path) for s in sources if s.path is not None)
+        smallest, largest = PART_SIZES
+        return max(smallest, min(largest, total // (self.workers * 4)))
 
     def _fallback(self, plan: Plan, data: Callable[[], Graph]) -> list[Finding]:
         """pySHACL's results for the shapes this engine does not support."""
@@ -144,32 +163,28 @@ class FastEngine:
     def _execute(self, units, plan, shapes, with_taxonomies, background, progress) -> Merged:
         total = len(units)
         results: list[PartResult] = []
-        done_records = 0
+
+        def report(result: PartResult) -> None:
+            results.append(result)
+            if progress:
+                done = sum(r.records for r in results)
+                progress("records", done, done * total // len(results))
+
         if total == 1 or (self.workers == 1 and not self.scheduler) or _in_daemon():
             for unit in units:
-                results.append(validate_unit(unit, plan, background, complete=total == 1))
-                done_records += results[-1].records
-                if progress:
-                    progress("records", done_records, total)
+                report(validate_unit(unit, plan, background, complete=total == 1))
         elif self.scheduler:
-            results = _on_dask(self.scheduler, units, shapes, with_taxonomies, progress)
+            _on_dask(self.scheduler, units, shapes, with_taxonomies, report)
         else:
-            token = uuid.uuid4().hex
-            context = _pool_context()
             with ProcessPoolExecutor(
                 max_workers=min(self.workers, total),
-                mp_context=context,
+                mp_context=_pool_context(),
                 initializer=_init_worker,
-                initargs=(token, shapes, with_taxonomies),
+                initargs=(shapes, with_taxonomies),
             ) as pool:
-                futures = [pool.submit(_validate_in_worker, unit) for unit in units]
-                for future in as_completed(futures):
-                    result = future.result()
-                    results.append(result)
-                    done_records += result.records
-                    if progress:
-                        progress("records", done_records, total)
-        return merge(results, plan, _shapes_by_node(plan))
+                for future in as_completed([pool.submit(_validate_in_worker, u) for u in units]):
+                    report(future.result())
+        return merge(results, plan)
 
 
 def _in_daemon() -> bool:
@@ -186,7 +201,7 @@ def _pool_context():
 _WORKER: dict = {}
 
 
-def _init_worker(token: str, shapes: Graph, with_taxonomies: bool) -> None:
+def _init_worker(shapes: Graph, with_taxonomies: bool) -> None:
     _WORKER["plan"] = _plan(shapes)
     _WORKER["background"] = _background() if with_taxonomies else None
 
@@ -200,12 +215,10 @@ def _validate_on_dask(unit: list[Part], shapes: Graph, with_taxonomies: bool) ->
     return validate_unit(unit, _plan(shapes), background, complete=False)
 
 
-def _on_dask(address, units, shapes, with_taxonomies, progress) -> list[PartResult]:
+def _on_dask(address, units, shapes, with_taxonomies, report) -> None:
     from distributed import Client
     from distributed import as_completed as dask_completed
 
-    results = []
-    records = 0
     with Client(address) as client:
         [shapes_future] = client.scatter([shapes], broadcast=True)
         futures = client.map(
@@ -216,12 +229,7 @@ def _on_dask(address, units, shapes, with_taxonomies, progress) -> list[PartResu
             pure=False,
         )
         for future in dask_completed(futures):
-            result = future.result()
-            results.append(result)
-            records += result.records
-            if progress:
-                progress("records", records, len(units))
-    return results
+            report(future.result())
 
 
 _PLANS: dict[int, tuple[Graph, Plan]] = {}
@@ -236,18 +244,14 @@ def _plan(shapes: Graph) -> Plan:
     return known[1]
 
 
-def _shapes_by_node(plan: Plan) -> dict[Node, object]:
-    return {shape.node: shape for shape, _ in plan.targeted}
-
-
 @lru_cache(maxsize=1)
 def _background() -> DataGraph:
-    """The taxonomies as a data graph: concepts the data uses are added to each part."""
-    from ssevalidate.resources import taxonomies
-
+    """The taxonomies (the triples of :func:`ssevalidate.resources.taxonomies`, read straight
+    from their files): concepts the data uses are added to each part."""
     graph = DataGraph()
-    for triple in taxonomies():
-        graph.add(*(from_rdflib(term) for term in triple))
+    for path in taxonomy_files():
+        for subject, predicate, obj, _ in ox.parse(path=path, format=ox.RdfFormat.TURTLE):
+            graph.add(subject, predicate, obj)
     return graph
 
 

@@ -89,7 +89,7 @@ class DatatypeComponent(Component):
 
     def __init__(self, shape, compiler, value) -> None:
         super().__init__(shape, compiler, value)
-        self.datatype = value
+        self.datatype = str(value)
 
     def evaluate(self, ev, focus, values) -> list:
         found = []

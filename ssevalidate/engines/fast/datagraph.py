@@ -25,7 +25,6 @@ class DataGraph:
         self.out: dict[Term, dict[ox.NamedNode, list[Term]]] = {}
         self._incoming: dict[Term, dict[ox.NamedNode, list[Term]]] | None = None
         self._superclasses: dict[Term, set[Term]] | None = None
-        self.triples = 0
 
     def add(self, subject: Term, predicate: ox.NamedNode, obj: Term) -> None:
         properties = self.out.get(subject)
@@ -35,11 +34,8 @@ class DataGraph:
             objects = properties.get(predicate)
             if objects is None:
                 properties[predicate] = [obj]
-            elif obj in objects:
-                return
-            else:
+            elif obj not in objects:
                 objects.append(obj)
-        self.triples += 1
 
     def add_all(self, triples: Iterable[tuple[Term, ox.NamedNode, Term]]) -> None:
         add = self.add

@@ -19,6 +19,7 @@ from ssevalidate.engines.fast.datagraph import DataGraph, Term
 from ssevalidate.engines.fast.shapes import Plan, Shape, Targets
 from ssevalidate.engines.fast.sparql import SparqlComponent
 
+_NO_PROPERTIES: dict = {}
 Violation = tuple[Shape, Component, Term, object]
 """(shape, component, focus, value or :class:`Special`)."""
 
@@ -72,14 +73,30 @@ class Evaluation:
             return
         if self.partial and type(focus) is ox.NamedNode and focus not in self.data_subjects:
             self.foreign.add(focus)
-        if shape.walk is None:
-            values = (focus,)
-            components = shape.components
-        else:
-            values = shape.walk(self.data, focus)
-            components = shape.components if values else shape.on_empty
+        if shape.walk is not None:
+            self._check(shape, focus, shape.walk(self.data, focus))
+            return
         append = self.violations.append
-        for component in components:
+        values = (focus,)
+        for component in shape.own:
+            for violation in component.evaluate(self, focus, values):
+                append((shape, component, focus, violation))
+        if shape.by_predicate:
+            properties = self.data.out.get(focus, _NO_PROPERTIES)
+            by_predicate = shape.by_predicate
+            for predicate, objects in properties.items():
+                for property_shape in by_predicate.get(predicate, ()):
+                    self._check(property_shape, focus, objects)
+            for property_shape in shape.required:
+                if property_shape.predicate not in properties:
+                    self._check(property_shape, focus, ())
+
+    def _check(self, shape: Shape, focus: Term, values) -> None:
+        """Run a property shape's components on the value nodes of ``focus``."""
+        if shape.deactivated:
+            return
+        append = self.violations.append
+        for component in shape.components if values else shape.on_empty:
             for violation in component.evaluate(self, focus, values):
                 append((shape, component, focus, violation))
 
@@ -90,6 +107,9 @@ class Evaluation:
 
     def conforms(self, shape: Shape, node: Term) -> bool:
         """Whether ``node`` conforms to ``shape`` (memoised; a cycle counts as conforming)."""
+        if shape.simple and not shape.deactivated:
+            values = (node,)
+            return not any(c.evaluate(self, node, values) for c in shape.components)
         key = (shape, node)
         known = self._memo.get(key)
         if known is not None:

@@ -44,6 +44,9 @@ _ACTUAL_TYPES = {
     XSD.time: datetime.time,
     XSD.dateTime: datetime.datetime,
 }
+_RDFS_LITERAL = str(RDFS.Literal)
+_RDFS_DATATYPE = str(RDFS.Datatype)
+_LANG_STRING = str(RDF.langString)
 _FORCE_VALUE_COMPARISON = (datetime.datetime, datetime.time)
 
 
@@ -53,15 +56,15 @@ def as_rdflib(literal: ox.Literal) -> Literal:
 
 
 @lru_cache(maxsize=65536)
-def has_datatype(literal: ox.Literal, datatype: URIRef) -> bool:
-    """Whether ``literal`` matches ``sh:datatype datatype`` (well-typed, same IRI)."""
+def has_datatype(literal: ox.Literal, datatype: str) -> bool:
+    """Whether ``literal`` matches ``sh:datatype <datatype>`` (well-typed, same IRI)."""
     if literal.datatype == XSD_STRING:
-        return datatype in (XSD.string, RDFS.Literal)
+        return datatype in (_XSD + "string", _RDFS_LITERAL)
     if literal.language:
-        return datatype in (RDF.langString, RDFS.Literal)
-    if datatype == RDFS.Literal or datatype == RDFS.Datatype:
+        return datatype in (_LANG_STRING, _RDFS_LITERAL)
+    if datatype in (_RDFS_LITERAL, _RDFS_DATATYPE):
         return True
-    if literal.datatype.value != str(datatype):
+    if literal.datatype.value != datatype:
         return False
     plain = _PLAIN_NUMBERS.get(literal.datatype.value)
     if plain is not None and plain[0].match(literal.value):
@@ -69,7 +72,7 @@ def has_datatype(literal: ox.Literal, datatype: URIRef) -> bool:
     converted = as_rdflib(literal)
     if converted.ill_typed:
         return False
-    expected = _ACTUAL_TYPES.get(datatype)
+    expected = _ACTUAL_TYPES.get(URIRef(datatype))
     return expected is None or isinstance(converted.value, expected)
 
 

@@ -18,7 +18,7 @@ import re
 import zlib
 from array import array
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
@@ -37,6 +37,7 @@ from ssevalidate.rdfconvert import from_rdflib, to_rdflib
 _SPLITTABLE = {"turtle", "ntriples", "nquads"}
 _DIRECTIVE = re.compile(rb"^(?:@prefix|@base|PREFIX|BASE)\b", re.IGNORECASE | re.MULTILINE)
 _LABELS = [ox.NamedNode(str(p)) for p in LABEL_PROPERTIES]
+_BLANK_LABEL = re.compile(rb"_:([A-Za-z0-9_][A-Za-z0-9_.-]*[A-Za-z0-9_-]|[A-Za-z0-9_])")
 OWNS = URIRef("urn:sse:engine:owns")
 """Links a blank node's owner to it in the context graph given to the report."""
 
@@ -51,6 +52,8 @@ class Source:
     data: bytes | None = None
     base_iri: str | None = None
     bnode_prefix: str = ""
+    nquads_fallback: bool = False
+    """Sniffed as TriG but looks like N-Quads: read as N-Quads if TriG fails (the gate's rule)."""
 
 
 @dataclass(frozen=True)
@@ -178,16 +181,29 @@ def validate_unit(
     """Parse and validate parts read together. ``complete`` says they hold all the data: then
     nothing is deferred and a syntax error is the input's (an :class:`InputError`)."""
     try:
-        data, owners, subjects = _read(parts, background)
+        try:
+            data, owners, subjects, labels = _read(parts, background)
+        except parsegate.InputError:
+            if not any(part.source.nquads_fallback for part in parts):
+                raise
+            parts = [_as_nquads(part) for part in parts]
+            data, owners, subjects, labels = _read(parts, background)
     except parsegate.InputError as error:
         if complete:
             raise
         return PartResult(unsafe=f"a part does not parse on its own ({error})")
     convert = _Converter()
-    result = _evaluate(data, owners, subjects, plan, complete, convert)
+    result = _evaluate(data, owners, subjects, plan, complete, convert, labels=labels)
     if result.unsafe is None:
         _context(result, data, owners, convert, parts)
     return result
+
+
+def _as_nquads(part: Part) -> Part:
+    if not part.source.nquads_fallback:
+        return part
+    source = replace(part.source, format="nquads", nquads_fallback=False)
+    return replace(part, source=source)
 
 
 def evaluate_graph(
@@ -204,7 +220,9 @@ def evaluate_graph(
     return _evaluate(data, owners, set(data.out), plan, True, _Converter(known), ill_typed)
 
 
-def _evaluate(data, owners, subjects, plan, complete, convert, ill_typed=frozenset()):
+def _evaluate(
+    data, owners, subjects, plan, complete, convert, ill_typed=frozenset(), labels=frozenset()
+):
     result = PartResult()
     evaluation = Evaluation(plan, data, None if complete else subjects)
     evaluation.ill_typed = ill_typed
@@ -226,20 +244,25 @@ def _evaluate(data, owners, subjects, plan, complete, convert, ill_typed=frozens
         result.sparql_triples = _projected(data, plan)
     if not complete:
         _describe_partition(result, data, subjects, evaluation, plan)
+        result.bnodes.extend(fingerprint(label.decode()) for label in labels)
     records = {_record(focus, owners) for focus in evaluation.focus_seen}
     result.records = sum(1 for record in records if record in subjects)
     result.shared_records = {r.value for r in records if r not in subjects}
     return result
 
 
-def _read(parts: list[Part], background: DataGraph | None) -> tuple[DataGraph, dict, set]:
-    """One data graph of ``parts``, the owner of each blank node, the data's own subjects; the
-    background's description of each concept the data uses is added (and only that)."""
+def _read(
+    parts: list[Part], background: DataGraph | None
+) -> tuple[DataGraph, dict, set, set[bytes]]:
+    """One data graph of ``parts``, the owner of each blank node, the data's own subjects and
+    the blank node labels written in the parts; the background's description of each concept
+    the data uses is added (and only that)."""
     data = DataGraph()
-    add = data.add
+    out = data.out
     owners: dict[Term, Term] = {}
     background_subjects = background.out if background is not None else {}
     used: set[Term] = set()
+    written: set[bytes] = set()
     blank = ox.BlankNode
     named = ox.NamedNode
     for part in parts:
@@ -247,8 +270,19 @@ def _read(parts: list[Part], background: DataGraph | None) -> tuple[DataGraph, d
         fmt, payload = parsegate.admit(part.payload(), name=source.name, format=source.format)
         renamed: dict[ox.BlankNode, ox.BlankNode] = {}
         prefix = source.bnode_prefix
-        for quad in parsegate.quads(payload, fmt, name=source.name, base_iri=source.base_iri):
-            subject, predicate, obj = quad.subject, quad.predicate, quad.object
+        if not part.whole:
+            # The parser names anonymous blank nodes from a random generator that forked
+            # workers share: give them the part's own prefix. Labelled ones keep their label,
+            # so that one used in two parts is seen by the merge step.
+            labels = set(_BLANK_LABEL.findall(payload)) if b"_:" in payload else set()
+            written |= labels
+            for label in labels:
+                renamed[blank(label.decode())] = blank(prefix + label.decode())
+            prefix = f"{prefix}p{part.start}x"
+        # DataGraph.add, inlined: this loop runs once per triple of the input.
+        for subject, predicate, obj, _ in parsegate.quads(
+            payload, fmt, name=source.name, base_iri=source.base_iri
+        ):
             if type(subject) is blank:
                 subject = renamed.get(subject) or renamed.setdefault(
                     subject, blank(prefix + subject.value)
@@ -260,14 +294,22 @@ def _read(parts: list[Part], background: DataGraph | None) -> tuple[DataGraph, d
                     owners[obj] = subject
             elif kind is named and obj in background_subjects:
                 used.add(obj)
-            add(subject, predicate, obj)
+            properties = out.get(subject)
+            if properties is None:
+                out[subject] = {predicate: [obj]}
+            else:
+                objects = properties.get(predicate)
+                if objects is None:
+                    properties[predicate] = [obj]
+                elif obj not in objects:
+                    objects.append(obj)
     subjects = set(data.out)
     if background is not None:
         for concept in used:
             for predicate, objects in background.out[concept].items():
                 for obj in objects:
-                    add(concept, predicate, obj)
-    return data, owners, subjects
+                    data.add(concept, predicate, obj)
+    return data, owners, subjects, written
 
 
 class _Converter:
@@ -310,13 +352,10 @@ def _projected(data: DataGraph, plan: Plan) -> bytes:
             wanted = None
             break
         wanted |= component.predicates
-    triples = [
-        ox.Triple(subject, predicate, obj)
-        for subject, properties in data.out.items()
-        for predicate, objects in properties.items()
-        if wanted is None or predicate in wanted
-        for obj in objects
-    ]
+    triples = []
+    for subject, properties in data.out.items():
+        for predicate in properties.keys() if wanted is None else wanted & properties.keys():
+            triples.extend(ox.Triple(subject, predicate, obj) for obj in properties[predicate])
     return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
 
 
@@ -328,8 +367,6 @@ def _describe_partition(result, data, subjects, evaluation, plan) -> None:
             wanted = [c.value for c in data.objects(subject, type_predicate) if c in plan.classes]
             if wanted:
                 result.types[subject.value] = set(wanted)
-        else:
-            result.bnodes.append(fingerprint(subject.value))
     if data.has_subclasses():
         result.unsafe = "the data declares subclasses (rdfs:subClassOf)"
     result.foreign = [node.value for node in evaluation.foreign]
@@ -397,9 +434,7 @@ class Merged:
     unsafe: str | None = None
 
 
-def merge(
-    results: list[PartResult], plan: Plan, shapes_by_node: dict, known: dict | None = None
-) -> Merged:
+def merge(results: list[PartResult], plan: Plan, known: dict | None = None) -> Merged:
     """Put the parts together: check the cuts, decide deferred checks, run SPARQL constraints."""
     unsafe = next((r.unsafe for r in results if r.unsafe), None)
     if unsafe is None and len(results) > 1:
@@ -418,7 +453,7 @@ def merge(
                 shared[key] = same
     for same in shared.values():
         findings.extend(same)
-    findings.extend(_deferred(results, shapes_by_node))
+    findings.extend(_deferred(results, plan.by_node))
     findings.extend(_sparql(results, plan, _Converter(known)))
     origins: dict = {}
     for result in results:
@@ -460,7 +495,7 @@ def _check_cuts(results: list[PartResult]) -> str | None:
         return "a record's triples are not contiguous in the file"
     bnodes = sorted(h for r in results for h in r.bnodes)
     if any(a == b for a, b in itertools.pairwise(bnodes)):
-        return "a blank node is used in two places of the file"
+        return "a labelled blank node is used in two parts of the file"
     described = set(subjects)
     for result in results:
         for iri in result.foreign:
@@ -502,7 +537,8 @@ def _sparql(results: list[PartResult], plan: Plan, convert: _Converter) -> Itera
     store = ox.Store()
     for result in results:
         if result.sparql_triples:
-            store.load(result.sparql_triples, format=ox.RdfFormat.N_TRIPLES)
+            # parse() keeps blank node labels (Store.load would rename them).
+            store.extend(ox.parse(result.sparql_triples, format=ox.RdfFormat.N_TRIPLES))
     if any(component.reads_shapes for component in plan.sparql):
         store.extend(
             ox.Quad(*(from_rdflib(term) for term in triple), SHAPES_GRAPH) for triple in plan.shapes

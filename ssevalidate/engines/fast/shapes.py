@@ -15,13 +15,33 @@ from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.paths import Path
 from rdflib.term import Node
 
-from ssevalidate.engines.fast.components import COMPONENTS, Component, Unsupported
+from ssevalidate.engines.fast import components as checks
+from ssevalidate.engines.fast.components import (
+    COMPONENTS,
+    Component,
+    PropertyComponent,
+    Unsupported,
+)
 from ssevalidate.engines.fast.paths import Walk, compile_path, is_inverse
 from ssevalidate.engines.fast.sparql import SparqlComponent
 from ssevalidate.rdfconvert import from_rdflib
 from ssevalidate.shaclpaths import read_path
 
 _TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+_VALUE_CHECKS = {
+    checks.DatatypeComponent,
+    checks.NodeKindComponent,
+    checks.MinExclusiveComponent,
+    checks.MinInclusiveComponent,
+    checks.MaxExclusiveComponent,
+    checks.MaxInclusiveComponent,
+    checks.MinLengthComponent,
+    checks.MaxLengthComponent,
+    checks.PatternComponent,
+    checks.LanguageInComponent,
+    checks.InComponent,
+}
+"""Components whose answer for a node shape depends on the focus node alone."""
 _UNSUPPORTED = {
     SH.target: "a SPARQL-based target (sh:target)",
     SH.rule: "a SHACL rule (sh:rule)",
@@ -42,6 +62,32 @@ class Shape:
         self.components: list[Component] = []
         self.on_empty: list[Component] = []
         self.reads_incoming = False
+        self.predicate: ox.NamedNode | None = None
+        """The path, when it is a single predicate."""
+        self.own: list[Component] = []
+        """The components evaluated one by one (all but ``sh:property`` with a predicate)."""
+        self.by_predicate: dict[ox.NamedNode, list[Shape]] = {}
+        """Property shapes with a predicate path, by predicate: a record's predicates pick them."""
+        self.required: list[Shape] = []
+        """Those of ``by_predicate`` that can fail without values (``sh:minCount``...)."""
+        self.simple = False
+        """A node shape of value checks only, decided without reading the graph."""
+
+    def prepare(self) -> None:
+        """Arrange the components for evaluation, once every shape is compiled."""
+        for component in self.components:
+            target = getattr(component, "target", None)
+            if (
+                isinstance(component, PropertyComponent)
+                and self.walk is None
+                and target.predicate is not None
+            ):
+                self.by_predicate.setdefault(target.predicate, []).append(target)
+                if target.on_empty:
+                    self.required.append(target)
+            else:
+                self.own.append(component)
+        self.simple = self.walk is None and all(type(c) in _VALUE_CHECKS for c in self.components)
 
     def __repr__(self) -> str:
         return f"Shape({self.node!r})"
@@ -68,6 +114,8 @@ class Plan:
     """Every class a ``sh:class`` asks for (the only types worth indexing across parts)."""
     sparql: list[SparqlComponent]
     reads_incoming: bool
+    by_node: dict[Node, Shape]
+    """Every compiled shape, targeted or reached through another."""
 
 
 class Compiler:
@@ -108,6 +156,8 @@ class Compiler:
         if path is not None:
             shape.path = read_path(graph, path)
             shape.walk = compile_path(shape.path)
+            if isinstance(shape.path, URIRef):
+                shape.predicate = from_rdflib(shape.path)
             shape.reads_incoming = is_inverse(shape.path)
         severity = graph.value(node, SH.severity)
         if isinstance(severity, URIRef):
@@ -151,6 +201,8 @@ class Compiler:
                 targets.classes.append(from_rdflib(node))
             targeted.append((shape, targets))
         self._propagate_unsupported()
+        for shape in self.compiled.values():
+            shape.prepare()
         return Plan(
             shapes=graph,
             targeted=[(s, t) for s, t in targeted if s.node not in self.unsupported],
@@ -162,6 +214,7 @@ class Compiler:
             classes=self.classes,
             sparql=self.sparql,
             reads_incoming=any(shape.reads_incoming for shape in self.compiled.values()),
+            by_node=self.compiled,
         )
 
     def _propagate_unsupported(self) -> None:
