@@ -268,6 +268,9 @@ def main() -> None:
         "--engines", default="fast,pyshacl", help="engines, comma-separated (default fast,pyshacl)"
     )
     parser.add_argument("--cache", type=Path, default=ROOT / "var" / "bench")
+    parser.add_argument(
+        "--output", type=Path, default=ROOT / "BENCHMARKS.md", help="default: BENCHMARKS.md"
+    )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -305,8 +308,8 @@ def main() -> None:
     text = section(command, machine(), engines, rows)
     print(text)
     if failed:
-        raise SystemExit(f"{failed} run(s) failed (see above); BENCHMARKS.md not updated")
-    replace_section(text, MARKERS)
+        raise SystemExit(f"{failed} run(s) failed (see above); {args.output} not updated")
+    replace_section(text, MARKERS, args.output)
 
 
 if __name__ == "__main__":

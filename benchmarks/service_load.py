@@ -150,10 +150,11 @@ def write_section(rows: list[tuple[str, dict]]) -> str:
     return section
 
 
-def replace_section(section: str, markers: tuple[str, str]) -> None:
-    """Put ``section`` into BENCHMARKS.md between ``markers``, or append it."""
+def replace_section(
+    section: str, markers: tuple[str, str], path: Path = ROOT / "BENCHMARKS.md"
+) -> None:
+    """Put ``section`` into ``path`` (BENCHMARKS.md) between ``markers``, or append it."""
     start, end = markers
-    path = ROOT / "BENCHMARKS.md"
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
     if start in text:
         before, _, rest = text.partition(start)

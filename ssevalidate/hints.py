@@ -40,12 +40,17 @@ class Hinter:
         self.reconciler = reconciler
         self.lang = lang
         self._schemes: dict[Node, list[str]] = {}
+        self._concepts: dict[tuple[Node, str], str | None] = {}
 
     def hint(self, finding: Finding) -> str | None:
         value = finding.value
         schemes = self.schemes(finding.shape)
         if value is not None and schemes:
-            concept_hint = self._concept_hint(finding.shape, str(value), schemes)
+            key = (finding.shape, str(value))
+            if key not in self._concepts:
+                # Fuzzy matching costs milliseconds; a directory repeats its wrong values.
+                self._concepts[key] = self._concept_hint(finding.shape, str(value), schemes)
+            concept_hint = self._concepts[key]
             if concept_hint:
                 return concept_hint
         datatypes = self._datatypes(finding.shape)
