@@ -7,6 +7,7 @@ from the value itself; nothing here knows a particular record.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 
 from rdflib import Graph, Literal, URIRef
@@ -35,12 +36,21 @@ _DATE_FORMS = (
 class Hinter:
     """Computes hints for the findings of one validation."""
 
-    def __init__(self, shapes: Graph, reconciler: Reconciler, lang: str) -> None:
+    def __init__(
+        self, shapes: Graph, reconciler: Reconciler | Callable[[], Reconciler], lang: str
+    ) -> None:
+        """``reconciler`` may be a function that builds it, called on first need only."""
         self.shapes = shapes
-        self.reconciler = reconciler
+        self._reconciler = reconciler
         self.lang = lang
         self._schemes: dict[Node, list[str]] = {}
         self._concepts: dict[tuple[Node, str], str | None] = {}
+
+    @property
+    def reconciler(self) -> Reconciler:
+        if not isinstance(self._reconciler, Reconciler):
+            self._reconciler = self._reconciler()
+        return self._reconciler
 
     def hint(self, finding: Finding) -> str | None:
         value = finding.value

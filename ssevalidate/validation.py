@@ -188,7 +188,7 @@ def _report(
     notices: list[str],
 ) -> Report:
     shapes = chosen.shapes()
-    hinter = Hinter(shapes, reconciler(), lang)
+    hinter = Hinter(shapes, reconciler, lang)
     texts = ShapeTexts(shapes, lang)
     results = []
     for finding in findings:
