@@ -55,7 +55,7 @@ from ssevalidate.namespaces import (
     shapes_iri,
 )
 from ssevalidate.profiles import PROFILES, get_profile
-from ssevalidate.rdfconvert import graph_from_quads
+from ssevalidate.rdfconvert import from_rdflib, graph_from_quads
 from ssevalidate.resources import (
     crosswalks,
     ontology_dir,
@@ -436,20 +436,6 @@ def _used_prefixes(graph: Graph) -> dict[str, str]:
     }
 
 
-def _to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(f"unsupported term {term!r}")
-
-
 def _sorted_triples(graph: Graph, first: str | None) -> list[tuple[Node, Node, Node]]:
     """Triples in a stable order: the described resource first, then by subject and predicate."""
 
@@ -471,7 +457,8 @@ def serialize(graph: Graph, ext: str, *, about: str | None = None) -> bytes:
             format="json-ld", context=prefixes, indent=2, auto_compact=True
         ).encode()
     triples = [
-        ox.Triple(_to_ox(s), _to_ox(p), _to_ox(o)) for s, p, o in _sorted_triples(graph, about)
+        ox.Triple(from_rdflib(s), from_rdflib(p), from_rdflib(o))
+        for s, p, o in _sorted_triples(graph, about)
     ]
     return ox.serialize(
         triples, format=_OX_FORMATS[ext], prefixes=prefixes if ext != "nt" else None

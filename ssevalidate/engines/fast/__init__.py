@@ -239,6 +239,8 @@ def _plan(shapes: Graph) -> Plan:
     """The compiled plan of ``shapes``, compiled once per graph object and process."""
     known = _PLANS.get(id(shapes))
     if known is None or known[0] is not shapes:
+        if len(_PLANS) >= 32:
+            _PLANS.clear()
         known = (shapes, compile_shapes(shapes))
         _PLANS[id(shapes)] = known
     return known[1]
