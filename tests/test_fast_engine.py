@@ -231,3 +231,21 @@ def _source(path: Path):
     from ssevalidate.engines.fast import Source
 
     return Source(str(path), "turtle", path=str(path), bnode_prefix="d0x")
+
+
+def test_a_prefix_declared_after_the_first_record_makes_the_engine_validate_whole(tmp_path):
+    head = "@prefix sse: <https://w3id.org/sse/vocab/> .\n@prefix ex: <https://a.example/> .\n"
+    records = [f'ex:o{i} a sse:Initiative ; <http://schema.org/name> "N" .' for i in range(750)]
+    # Halfway, ex: comes to mean our vocabulary: parts cut after this line would not know it,
+    # and would read the nameless records below as of another class, escaping the shapes.
+    records.append("@prefix ex: <https://w3id.org/sse/vocab/> .")
+    records += [f"<https://c.example/q{i}> a ex:Initiative ." for i in range(750)]
+    path = tmp_path / "prefixes.ttl"
+    path.write_text(head + "\n".join(records) + "\n", "utf-8")
+    engine = FastEngine(workers=2, part_size=16 << 10)
+    outcome = engine.run_sources(
+        [_source(path)], get_profile("core").shapes(), with_taxonomies=True
+    )
+    assert engine.parts > 2
+    assert engine.notices and "one part" in engine.notices[0]
+    assert len(outcome.findings) == 750

@@ -270,6 +270,9 @@ def _read(
         fmt, payload = parsegate.admit(part.payload(), name=source.name, format=source.format)
         renamed: dict[ox.BlankNode, ox.BlankNode] = {}
         prefix = source.bnode_prefix
+        if not part.whole and _DIRECTIVE.search(payload, len(part.header)):
+            # A prefix or base declared after the header would be missing from other parts.
+            raise parsegate.InputError("a prefix or base is declared after the first record")
         if not part.whole:
             # The parser names anonymous blank nodes from a random generator that forked
             # workers share: give them the part's own prefix. Labelled ones keep their label,
