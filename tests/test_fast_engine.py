@@ -249,3 +249,15 @@ def test_a_prefix_declared_after_the_first_record_makes_the_engine_validate_whol
     assert engine.parts > 2
     assert engine.notices and "one part" in engine.notices[0]
     assert len(outcome.findings) == 750
+
+
+def test_unnamed_nquads_are_read_like_the_parse_gate_reads_them() -> None:
+    """Sniffed as TriG, they fail as TriG and are read as N-Quads (the gate's rule)."""
+    data = (
+        b"<https://x.example/a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+        b"<https://w3id.org/sse/vocab/Initiative> <https://x.example/g> .\n"
+    )
+    fast = ssevalidate.validate(data)
+    reference = ssevalidate.validate(data, engine="pyshacl")
+    assert _normalised(fast) == _normalised(reference)
+    assert [result.component for result in fast.results] == ["sh:MinCountConstraintComponent"]
