@@ -261,3 +261,22 @@ def test_unnamed_nquads_are_read_like_the_parse_gate_reads_them() -> None:
     reference = ssevalidate.validate(data, engine="pyshacl")
     assert _normalised(fast) == _normalised(reference)
     assert [result.component for result in fast.results] == ["sh:MinCountConstraintComponent"]
+
+
+def test_a_path_through_a_record_of_another_part_is_caught(tmp_path) -> None:
+    shapes = Graph().parse(
+        data="""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <https://x.example/> .
+        ex:Shape a sh:NodeShape ; sh:targetClass ex:Member ;
+            sh:property [ sh:path ( ex:memberOf ex:name ) ; sh:minCount 1 ] .""",
+        format="turtle",
+    )
+    lines = ["@prefix ex: <https://x.example/> ."]
+    lines += [f"ex:m{i} a ex:Member ; ex:memberOf ex:network ." for i in range(1500)]
+    lines.append('ex:network ex:name "The network" .')  # described in the last part only
+    path = tmp_path / "members.ttl"
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    engine = FastEngine(workers=2, part_size=16 << 10)
+    outcome = engine.run_sources([_source(path)], shapes)
+    assert engine.parts > 2
+    assert engine.notices and "one part" in engine.notices[0]
+    assert outcome.findings == []

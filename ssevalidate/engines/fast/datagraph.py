@@ -25,6 +25,16 @@ class DataGraph:
         self.out: dict[Term, dict[ox.NamedNode, list[Term]]] = {}
         self._incoming: dict[Term, dict[ox.NamedNode, list[Term]]] | None = None
         self._superclasses: dict[Term, set[Term]] | None = None
+        self.watched: tuple[set[Term], set[ox.NamedNode]] | None = None
+        """(the part's own subjects, IRIs read beyond them) when the data is one part of many."""
+
+    def note_reads(self, nodes: Iterable[Term]) -> None:
+        """Paths through other nodes report them: those not described here may be elsewhere."""
+        if self.watched is not None:
+            subjects, foreign = self.watched
+            foreign.update(
+                node for node in nodes if type(node) is ox.NamedNode and node not in subjects
+            )
 
     def add(self, subject: Term, predicate: ox.NamedNode, obj: Term) -> None:
         properties = self.out.get(subject)

@@ -47,6 +47,8 @@ class Evaluation:
         replaces some ill-typed lexical forms, such as a boolean "none", by a valid one)."""
         self._memo: dict[tuple[Shape, Term], bool] = {}
         self._depth = 0
+        if self.partial:
+            data.watched = (data_subjects, self.foreign)
 
     def run(self) -> None:
         """Validate every targeted shape on its focus nodes."""

@@ -40,26 +40,15 @@ def compile_path(path: URIRef | Path) -> Walk:
     raise ValueError(f"not a SHACL path: {path!r}")
 
 
-def path_predicates(path: URIRef | Path) -> set[URIRef]:
-    """Every predicate ``path`` may read."""
-    if isinstance(path, URIRef):
-        return {path}
-    if isinstance(path, InvPath):
-        return path_predicates(path.arg)
-    if isinstance(path, MulPath):
-        return path_predicates(path.path)
-    return set().union(*(path_predicates(item) for item in path.args))
-
-
-def is_inverse(path: URIRef | Path) -> bool:
-    """Whether ``path`` reads incoming edges anywhere."""
+def reads_incoming(path: URIRef | Path) -> bool:
+    """Whether ``path`` follows an edge backwards (its subjects may be in any part)."""
     if isinstance(path, URIRef):
         return False
     if isinstance(path, InvPath):
         return True
     if isinstance(path, MulPath):
-        return is_inverse(path.path)
-    return any(is_inverse(item) for item in path.args)
+        return reads_incoming(path.path)
+    return any(reads_incoming(item) for item in path.args)
 
 
 def _unique(values) -> list[Term]:
@@ -68,7 +57,9 @@ def _unique(values) -> list[Term]:
 
 def _sequence(steps: list[Walk], data: DataGraph, node: Term) -> list[Term]:
     current = [node]
-    for step in steps:
+    for index, step in enumerate(steps):
+        if index:
+            data.note_reads(current)
         current = _unique(value for item in current for value in step(data, item))
     return current
 
@@ -86,6 +77,7 @@ def _repeat(step: Walk, data: DataGraph, node: Term, include_start: bool, repeat
         if not repeat:
             break
         frontier = following
+        data.note_reads(frontier)
     return list(found)
 
 

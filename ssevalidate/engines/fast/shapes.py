@@ -22,7 +22,7 @@ from ssevalidate.engines.fast.components import (
     PropertyComponent,
     Unsupported,
 )
-from ssevalidate.engines.fast.paths import Walk, compile_path, is_inverse
+from ssevalidate.engines.fast.paths import Walk, compile_path, reads_incoming
 from ssevalidate.engines.fast.sparql import SparqlComponent
 from ssevalidate.rdfconvert import from_rdflib
 from ssevalidate.shaclpaths import read_path
@@ -62,6 +62,7 @@ class Shape:
         self.components: list[Component] = []
         self.on_empty: list[Component] = []
         self.reads_incoming = False
+        """Its path follows an edge backwards."""
         self.predicate: ox.NamedNode | None = None
         """The path, when it is a single predicate."""
         self.own: list[Component] = []
@@ -114,6 +115,7 @@ class Plan:
     """Every class a ``sh:class`` asks for (the only types worth indexing across parts)."""
     sparql: list[SparqlComponent]
     reads_incoming: bool
+    """Some path follows edges backwards (their subjects may be in any part)."""
     by_node: dict[Node, Shape]
     """Every compiled shape, targeted or reached through another."""
 
@@ -158,7 +160,7 @@ class Compiler:
             shape.walk = compile_path(shape.path)
             if isinstance(shape.path, URIRef):
                 shape.predicate = from_rdflib(shape.path)
-            shape.reads_incoming = is_inverse(shape.path)
+            shape.reads_incoming = reads_incoming(shape.path)
         severity = graph.value(node, SH.severity)
         if isinstance(severity, URIRef):
             shape.severity = severity
