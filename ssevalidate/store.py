@@ -1,7 +1,10 @@
-"""Where validated data lives: one interface, an embedded pyoxigraph database by default.
+"""Where validated data lives: one interface, two implementations.
 
-Each source lives in its own named graph. A new version of a graph is loaded aside and swapped in
-with one SPARQL ``MOVE`` (a single transaction), so a failed load never damages the graph in use.
+:class:`EmbeddedStore` is a pyoxigraph database (the default); :class:`RemoteStore` is any SPARQL
+1.1 server, through the SPARQL Protocol and the Graph Store Protocol (Oxigraph server in the
+tests; Fuseki, QLever or Virtuoso in production). Each source lives in its own named graph. A
+new version of a graph is loaded aside and swapped in with one SPARQL ``MOVE`` (a single
+transaction), so a failed load never damages the graph in use.
 
 >>> from ssevalidate.store import EmbeddedStore
 >>> store = EmbeddedStore(None)          # in memory; a path gives a database on disk
@@ -12,10 +15,12 @@ with one SPARQL ``MOVE`` (a single transaction), so a failed load never damages 
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from pathlib import Path
 from typing import Protocol
 
+import httpx
 import pyoxigraph as ox
 
 from ssevalidate.namespaces import VOCAB, scheme_iri, shapes_iri
@@ -27,6 +32,10 @@ EXAMPLES_GRAPH = "https://directory.example/"
 """The graph of the bundled example directory (the IRI of its DCAT description)."""
 
 
+class StoreError(RuntimeError):
+    """The store refused or could not complete an operation (the previous data is intact)."""
+
+
 class Store(Protocol):
     """What the service and the harvester need from a triple store."""
 
@@ -35,6 +44,8 @@ class Store(Protocol):
     def count(self, graph: str | None = None) -> int: ...
 
     def replace_graph(self, graph: str, data: bytes, format: str) -> None: ...
+
+    def is_empty(self) -> bool: ...
 
 
 class EmbeddedStore:
@@ -63,37 +74,134 @@ class EmbeddedStore:
         side = f"urn:uuid:{uuid.uuid4()}"
         try:
             self.oxigraph.load(data, format=FORMATS[format], to_graph=ox.NamedNode(side))
-            self.oxigraph.update(f"MOVE SILENT GRAPH <{side}> TO GRAPH <{graph}>")
+            self.oxigraph.update(f"MOVE SILENT GRAPH <{side}> TO GRAPH <{_iri(graph)}>")
+        except (SyntaxError, ValueError) as error:
+            raise StoreError(f"graph {graph} not replaced: {type(error).__name__}") from None
         finally:
             self.oxigraph.update(f"DROP SILENT GRAPH <{side}>")
         self.oxigraph.flush()
 
-    def load_bundled(self, with_examples: bool = True) -> None:
-        """Load the vocabulary, every taxonomy, every profile's shapes and (optionally) the example
-        directory, each into its own graph. Run at first start, when the store is empty."""
-        self.replace_graph(VOCAB, (ontology_dir() / "sse.ttl").read_bytes(), "turtle")
-        alignment = ontology_dir() / "alignments" / "essglobal.ttl"
-        self.replace_graph(VOCAB + "alignments/essglobal", alignment.read_bytes(), "turtle")
-        for path in taxonomy_files():
-            self.replace_graph(scheme_iri(path.stem), path.read_bytes(), "turtle")
-        crosswalks = ontology_dir() / "taxonomies" / "crosswalks.ttl"
-        self.replace_graph(scheme_iri("crosswalks"), crosswalks.read_bytes(), "turtle")
-        for profile in PROFILES:
-            self.replace_graph(
-                shapes_iri(profile), (shapes_dir() / f"{profile}.ttl").read_bytes(), "turtle"
-            )
-        if with_examples:
-            self.replace_graph(
-                EXAMPLES_GRAPH, (examples_dir() / "directory.ttl").read_bytes(), "turtle"
-            )
-
     def is_empty(self) -> bool:
         return len(self.oxigraph) == 0
+
+
+_MEDIA_TYPES = {
+    "turtle": "text/turtle",
+    "ntriples": "application/n-triples",
+    "rdfxml": "application/rdf+xml",
+    "jsonld": "application/ld+json",
+}
+
+
+class RemoteStore:
+    """A SPARQL 1.1 server: queries to ``query_url``, updates to ``update_url``, graph uploads
+    to ``graph_store_url`` (the Graph Store Protocol, ``?graph=IRI``).
+
+    >>> store = RemoteStore("http://127.0.0.1:7878/query", "http://127.0.0.1:7878/update",
+    ...                     "http://127.0.0.1:7878/store")                 # doctest: +SKIP
+    """
+
+    def __init__(
+        self, query_url: str, update_url: str, graph_store_url: str, *, timeout: float = 60.0
+    ) -> None:
+        self.query_url = query_url
+        self.update_url = update_url
+        self.graph_store_url = graph_store_url
+        self.client = httpx.Client(timeout=timeout)
+
+    def graphs(self) -> list[str]:
+        """Names of the named graphs, sorted."""
+        rows = self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return sorted(row["g"]["value"] for row in rows)
+
+    def count(self, graph: str | None = None) -> int:
+        """Triples in ``graph``, or in the whole store (every graph and the default graph)."""
+        if graph is None:
+            pattern = "{ ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } }"
+        else:
+            pattern = f"GRAPH <{_iri(graph)}> {{ ?s ?p ?o }}"
+        rows = self._select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")
+        return int(rows[0]["n"]["value"])
+
+    def replace_graph(self, graph: str, data: bytes, format: str) -> None:
+        """Upload ``data`` (trusted or already gated) into a side graph, then swap it in with one
+        update; if the upload fails, the graph in use is untouched."""
+        if format not in _MEDIA_TYPES:
+            raise StoreError(f"a remote store takes {', '.join(_MEDIA_TYPES)}, not {format}")
+        side = f"urn:uuid:{uuid.uuid4()}"
+        try:
+            self._send(
+                "PUT",
+                self.graph_store_url,
+                params={"graph": side},
+                content=data,
+                headers={"Content-Type": _MEDIA_TYPES[format]},
+            )
+            self._update(f"MOVE SILENT GRAPH <{side}> TO GRAPH <{_iri(graph)}>")
+        finally:
+            with contextlib.suppress(StoreError):
+                self._update(f"DROP SILENT GRAPH <{side}>")
+
+    def is_empty(self) -> bool:
+        return not self._select("ASK { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }", ask=True)
+
+    def close(self) -> None:
+        self.client.close()
+
+    def _select(self, query: str, ask: bool = False):
+        response = self._send(
+            "POST",
+            self.query_url,
+            data={"query": query},
+            headers={"Accept": "application/sparql-results+json"},
+        )
+        answer = response.json()
+        return answer["boolean"] if ask else answer["results"]["bindings"]
+
+    def _update(self, update: str) -> None:
+        self._send("POST", self.update_url, data={"update": update})
+
+    def _send(self, method: str, url: str, **options) -> httpx.Response:
+        try:
+            response = self.client.request(method, url, **options)
+        except httpx.HTTPError as error:
+            raise StoreError(f"store at {url} unreachable: {type(error).__name__}") from None
+        if response.status_code >= 400:
+            # The body may quote the data sent (harvested bytes): never repeat it.
+            raise StoreError(f"store at {url} answered HTTP {response.status_code}")
+        return response
+
+
+def _iri(value: str) -> str:
+    """An IRI safe to write between < and > in a query (the names are ours, but still)."""
+    if any(c in value for c in '<>"{}|^`\\ \n'):
+        raise StoreError(f"not a graph IRI: {value!r}")
+    return value
+
+
+def load_bundled(store: Store, with_examples: bool = True) -> None:
+    """Load the vocabulary, every taxonomy, every profile's shapes and (optionally) the example
+    directory, each into its own graph. Run at first start, when the store is empty."""
+    store.replace_graph(VOCAB, (ontology_dir() / "sse.ttl").read_bytes(), "turtle")
+    alignment = ontology_dir() / "alignments" / "essglobal.ttl"
+    store.replace_graph(VOCAB + "alignments/essglobal", alignment.read_bytes(), "turtle")
+    for path in taxonomy_files():
+        store.replace_graph(scheme_iri(path.stem), path.read_bytes(), "turtle")
+    crosswalks = ontology_dir() / "taxonomies" / "crosswalks.ttl"
+    store.replace_graph(scheme_iri("crosswalks"), crosswalks.read_bytes(), "turtle")
+    for profile in PROFILES:
+        store.replace_graph(
+            shapes_iri(profile), (shapes_dir() / f"{profile}.ttl").read_bytes(), "turtle"
+        )
+    if with_examples:
+        store.replace_graph(
+            EXAMPLES_GRAPH, (examples_dir() / "directory.ttl").read_bytes(), "turtle"
+        )
 
 
 def open_store(path: str | Path | None, *, with_examples: bool = True) -> EmbeddedStore:
     """Open (creating if needed) the embedded store; an empty one gets the bundled data."""
     store = EmbeddedStore(path)
     if store.is_empty():
-        store.load_bundled(with_examples=with_examples)
+        load_bundled(store, with_examples=with_examples)
     return store

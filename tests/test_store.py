@@ -1,16 +1,71 @@
-"""The embedded store: loaded with the bundled data at first start; a graph is replaced in one
+"""Both stores: the embedded one (loaded with the bundled data at first start) and a real
+Oxigraph server reached through the SPARQL and Graph Store Protocols. A graph is replaced in one
 transaction, and a failed replacement leaves the old graph as it was."""
 
 from __future__ import annotations
 
 import gc
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
 
+import httpx
 import pytest
 
 from ssevalidate.namespaces import VOCAB, scheme_iri, shapes_iri
-from ssevalidate.store import EXAMPLES_GRAPH, EmbeddedStore, open_store
+from ssevalidate.store import (
+    EXAMPLES_GRAPH,
+    EmbeddedStore,
+    RemoteStore,
+    StoreError,
+    load_bundled,
+    open_store,
+)
 
 GRAPH = "https://example.org/source"
+
+
+@pytest.fixture(scope="module")
+def oxigraph_server(tmp_path_factory):
+    """``oxigraph serve`` (the ``oxigraph`` package) on a free 127.0.0.1 port."""
+    binary = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    location = tmp_path_factory.mktemp("oxigraph")
+    server = subprocess.Popen(
+        [binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            httpx.get(f"{base}/query", params={"query": "ASK {}"}, timeout=1)
+            break
+        except httpx.HTTPError:
+            assert server.poll() is None, server.stderr.read().decode()
+            assert time.monotonic() < deadline, "oxigraph serve did not start"
+            time.sleep(0.1)
+    yield base
+    server.terminate()
+    server.wait(timeout=10)
+
+
+@pytest.fixture(params=["embedded", "remote"])
+def store(request):
+    if request.param == "embedded":
+        yield EmbeddedStore(None)
+        return
+    base = request.getfixturevalue("oxigraph_server")
+    remote = RemoteStore(f"{base}/query", f"{base}/update", f"{base}/store")
+    remote._update("DROP SILENT ALL")
+    yield remote
+    remote.close()
 
 
 def test_first_start_loads_vocabulary_taxonomies_shapes_and_examples(tmp_path):
@@ -24,8 +79,18 @@ def test_first_start_loads_vocabulary_taxonomies_shapes_and_examples(tmp_path):
     assert open_store(tmp_path / "store").count() == total
 
 
-def test_replace_graph_swaps_and_keeps_other_graphs():
-    store = EmbeddedStore(None)
+def test_both_stores_hold_the_same_bundled_data(store):
+    assert store.is_empty()
+    load_bundled(store)
+    reference = EmbeddedStore(None)
+    load_bundled(reference)
+    assert store.graphs() == reference.graphs()
+    assert store.count() == reference.count()
+    assert store.count(EXAMPLES_GRAPH) == reference.count(EXAMPLES_GRAPH)
+    assert not store.is_empty()
+
+
+def test_replace_graph_swaps_and_keeps_other_graphs(store):
     store.replace_graph(GRAPH, b'<https://e.org/a> <https://e.org/p> "1" .', "ntriples")
     store.replace_graph(
         "https://example.org/other", b'<https://e.org/b> <https://e.org/p> "x" .', "ntriples"
@@ -40,10 +105,20 @@ def test_replace_graph_swaps_and_keeps_other_graphs():
     assert store.graphs() == ["https://example.org/other", GRAPH]
 
 
-def test_failed_replacement_keeps_the_previous_graph():
-    store = EmbeddedStore(None)
+def test_failed_replacement_keeps_the_previous_graph(store):
     store.replace_graph(GRAPH, b'<https://e.org/a> <https://e.org/p> "1" .', "ntriples")
-    with pytest.raises(SyntaxError):
+    with pytest.raises(StoreError) as refused:
         store.replace_graph(GRAPH, b'<https://e.org/a> <https://e.org/p> "broken .', "ntriples")
+    assert "broken" not in str(refused.value)
     assert store.count(GRAPH) == 1
     assert store.graphs() == [GRAPH]
+
+
+def test_an_unreachable_remote_store_is_a_clear_error():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    remote = RemoteStore(f"{base}/query", f"{base}/update", f"{base}/store", timeout=2)
+    with pytest.raises(StoreError, match="unreachable"):
+        remote.count()
