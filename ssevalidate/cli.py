@@ -10,12 +10,14 @@ from collections.abc import Sequence
 from contextlib import nullcontext
 from pathlib import Path
 
+from rdflib import Graph
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ssevalidate.engines import DEFAULT_ENGINE, ENGINES
 from ssevalidate.i18n import supported
-from ssevalidate.namespaces import LANGUAGES
+from ssevalidate.importers import IMPORTERS, importer_for
+from ssevalidate.namespaces import LANGUAGES, PREFIXES
 from ssevalidate.parsegate import FORMATS, InputError
 from ssevalidate.profiles import PROFILES, profiles
 from ssevalidate.render import OUTPUTS, render
@@ -127,6 +129,24 @@ def build_parser() -> argparse.ArgumentParser:
         "private, loopback and link-local addresses are refused otherwise",
     )
 
+    conversion = commands.add_parser(
+        "convert",
+        help="turn a directory export into SSE data",
+        description="Convert a directory export into SSE data. Problems (values no taxonomy "
+        "knows, columns outside the standard) go to stderr with their row and column.",
+    )
+    conversion.add_argument("paths", nargs="+", metavar="PATH", help="files to convert")
+    conversion.add_argument(
+        "--from", dest="source_format", choices=list(IMPORTERS), help="default: from the file"
+    )
+    conversion.add_argument(
+        "--to", default="turtle", choices=["turtle", "nt", "jsonld"], help="default: turtle"
+    )
+    conversion.add_argument("--output", "-o", help="file to write (default: standard output)")
+    conversion.add_argument(
+        "--base", help="IRI prefix of the records (default: the file name and #)"
+    )
+
     listing = commands.add_parser("profiles", help="list the profiles and what each checks")
     listing.add_argument("--lang", "-l", default="en", choices=list(LANGUAGES))
     listing.add_argument("--verbose", "-v", action="store_true", help="list every check")
@@ -141,6 +161,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _profiles(args)
         if args.command == "serve":
             return _serve(args)
+        if args.command == "convert":
+            return _convert(args)
         return _validate(args)
     except InputError as error:
         print(f"ssevalidate: {error}", file=sys.stderr)
@@ -227,6 +249,32 @@ def _serve(args: argparse.Namespace) -> int:
     uvicorn.run(
         create_app(settings), host=args.host, port=args.port, log_level="info", access_log=False
     )
+    return 0
+
+
+def _convert(args: argparse.Namespace) -> int:
+    graph = Graph()
+    for path in args.paths:
+        importer = IMPORTERS[args.source_format or importer_for(path)]
+        try:
+            data = Path(path).read_bytes()
+        except OSError as error:
+            raise InputError(f"cannot read file: {error.strerror}", name=path) from None
+        conversion = importer(data, name=path, base=args.base)
+        graph += conversion.graph
+        for problem in conversion.problems:
+            where = problem.origin
+            print(
+                f"{where['file']}:{where['row']}:{where['column']}: {problem.message}",
+                file=sys.stderr,
+            )
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace)
+    text = graph.serialize(format={"nt": "nt11"}.get(args.to, args.to))
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
     return 0
 
 

@@ -1,0 +1,281 @@
+"""The SEA "standard CSV" (versions 1 to 4) as SSE data.
+
+One row per initiative. The version is recognised from the header: v1 has 22 columns, v2 adds
+Qualifiers, v3 Membership Type, v4 replaces Country Name with Country ID and Territory ID.
+Taxonomy cells hold labels, codes, prefixed names or IRIs (ESSGlobal under any base), several
+separated by ``;``; each goes through the reconciler. A value it cannot place with confidence
+is kept as text (so the validator reports it, with suggestions) and listed in the conversion's
+problems: nothing is dropped silently. Columns outside the standard are reported once.
+
+>>> from ssevalidate.importers.sea_csv import convert
+>>> conversion = convert(open("export.csv", "rb").read(), name="export.csv")  # doctest: +SKIP
+>>> conversion.records, conversion.origins["…#17"]                            # doctest: +SKIP
+(316, {'file': 'export.csv', 'row': 2, 'column': 'Identifier'})
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, SKOS, XSD
+
+from ssevalidate.namespaces import GEO, SCHEMA, SSE, TAXONOMY, VCARD
+from ssevalidate.parsegate import InputError
+from ssevalidate.reconcile import CONFIDENT, Reconciler, reconciler
+
+V1 = (
+    "Identifier",
+    "Name",
+    "Description",
+    "Organisational Structure",
+    "Primary Activity",
+    "Activities",
+    "Street Address",
+    "Locality",
+    "Region",
+    "Postcode",
+    "Country Name",
+    "Website",
+    "Phone",
+    "Email",
+    "Twitter",
+    "Facebook",
+    "Companies House Number",
+    "Latitude",
+    "Longitude",
+    "Geo Container",
+    "Geo Container Latitude",
+    "Geo Container Longitude",
+)
+STANDARD = {*V1, "Qualifiers", "Membership Type", "Country ID", "Territory ID"}
+"""Every column of versions 1 to 4."""
+
+# Column → (predicate, schemes the reconciler may choose from).
+_CONCEPT_COLUMNS = {
+    "Organisational Structure": (SSE.organisationalStructure, ["organisational-structure"]),
+    "Primary Activity": (
+        SSE.primaryActivity,
+        ["activities-ica", "activities", "activities-modified"],
+    ),
+    "Activities": (SSE.activity, ["activities-ica", "activities", "activities-modified"]),
+    "Qualifiers": (SSE.qualifier, ["qualifiers"]),
+    "Membership Type": (SSE.baseMembershipType, ["base-membership-type"]),
+}
+_ADDRESS_COLUMNS = {
+    "Street Address": VCARD["street-address"],
+    "Locality": VCARD.locality,
+    "Region": VCARD.region,
+    "Postcode": VCARD["postal-code"],
+    "Country Name": VCARD["country-name"],
+}
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+_COMPANIES_HOUSE = URIRef(TAXONOMY + "identifier-schemes/companies-house")
+
+
+@dataclass
+class Problem:
+    """Something in the source that did not become what it says (with where it is)."""
+
+    message: str
+    origin: dict
+
+
+@dataclass
+class Conversion:
+    graph: Graph
+    version: int
+    records: int
+    origins: dict[str, dict] = field(default_factory=dict)
+    """Record IRI → ``{"file", "row", "column"}`` (row 1 is the header)."""
+    cells_reconciled: int = 0
+    cells_unresolved: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+
+def convert(
+    data: bytes,
+    *,
+    name: str = "<input>",
+    base: str | None = None,
+    matcher: Reconciler | None = None,
+) -> Conversion:
+    """Convert an SEA standard CSV. Record IRIs are ``base`` + the row's Identifier (by default
+    the file's name and ``#``). Raises :class:`InputError` when it is not such a file."""
+    rows = _rows(data, name)
+    header = rows[0]
+    version = _version(header, name)
+    base = base or f"{quote(name)}#"
+    matcher = matcher or reconciler()
+    conversion = Conversion(Graph(), version, 0)
+    graph = conversion.graph
+    for column in _extra_columns(header):
+        message = f"column {column!r} is not in the SEA standard: not converted"
+        conversion.problems.append(Problem(message, _at(name, 1, column)))
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        cells = _cells(header, row)
+        identifier = cells.get("Identifier", "").strip()
+        if not identifier:
+            conversion.problems.append(
+                Problem("row without an Identifier: skipped", _at(name, number, "Identifier"))
+            )
+            continue
+        record = URIRef(base + quote(identifier, safe=""))
+        conversion.origins[str(record)] = _at(name, number, "Identifier")
+        conversion.records += 1
+        graph.add((record, RDF.type, SSE.Initiative))
+        _text(graph, record, SCHEMA.name, cells.get("Name"))
+        _text(graph, record, SCHEMA.description, cells.get("Description"))
+        _text(graph, record, SCHEMA.telephone, cells.get("Phone"))
+        _text(graph, record, SCHEMA.email, cells.get("Email"))
+        _web(graph, record, SCHEMA.url, cells.get("Website"))
+        _social(graph, record, "https://twitter.com/", cells.get("Twitter"))
+        _social(graph, record, "https://facebook.com/", cells.get("Facebook"))
+        for column, (predicate, schemes) in _CONCEPT_COLUMNS.items():
+            for value in _values(cells.get(column)):
+                _concept(
+                    conversion, matcher, record, predicate, schemes, value, name, number, column
+                )
+        _address(conversion, matcher, record, cells, name, number)
+        _coordinates(graph, record, cells)
+        _companies_house(graph, record, cells.get("Companies House Number"))
+    return conversion
+
+
+def _rows(data: bytes, name: str) -> list[list[str]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InputError(f"not UTF-8 text (byte {error.start})", name=name) from None
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first_line.count)
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    if not rows:
+        raise InputError("empty file", name=name)
+    return rows
+
+
+def _version(header: list[str], name: str) -> int:
+    columns = [column.strip() for column in header]
+    missing = [column for column in ("Identifier", "Name") if column not in columns]
+    if missing:
+        raise InputError(
+            f"not an SEA standard CSV: no {' or '.join(missing)} column "
+            f"(the header is: {', '.join(columns[:8])}…)",
+            name=name,
+            line=1,
+        )
+    if "Country ID" in columns:
+        return 4
+    if "Membership Type" in columns:
+        return 3
+    if "Qualifiers" in columns:
+        return 2
+    return 1
+
+
+def _extra_columns(header: list[str]) -> list[str]:
+    return list(dict.fromkeys(c.strip() for c in header if c.strip() not in STANDARD))
+
+
+def _cells(header: list[str], row: list[str]) -> dict[str, str]:
+    """Column → cell; a duplicated column keeps its first non-empty cell."""
+    cells: dict[str, str] = {}
+    for column, cell in zip(header, row, strict=False):
+        column = column.strip()
+        if cell.strip() and not cells.get(column):
+            cells[column] = cell
+    return cells
+
+
+def _at(name: str, row: int, column: str) -> dict:
+    return {"file": name, "row": row, "column": column}
+
+
+def _values(cell: str | None) -> list[str]:
+    return [part.strip() for part in (cell or "").split(";") if part.strip()]
+
+
+def _text(graph: Graph, subject, predicate, cell: str | None) -> None:
+    for value in _values(cell) if predicate in (SCHEMA.email, SCHEMA.telephone) else [cell]:
+        if value and value.strip():
+            graph.add((subject, predicate, Literal(value.strip())))
+
+
+def _web(graph: Graph, subject, predicate, cell: str | None) -> None:
+    for value in _values(cell):
+        if re.match(r"https?://\S+$", value):
+            graph.add((subject, predicate, URIRef(value)))
+        else:
+            graph.add((subject, predicate, Literal(value)))
+
+
+def _social(graph: Graph, subject, site: str, cell: str | None) -> None:
+    for value in _values(cell):
+        iri = value if re.match(r"https?://\S+$", value) else site + quote(value.lstrip("@/"))
+        graph.add((subject, SCHEMA.sameAs, URIRef(iri)))
+
+
+def _concept(conversion, matcher, record, predicate, schemes, value, name, row, column) -> None:
+    best = matcher.best(value, schemes)
+    if best is not None and best.confidence >= CONFIDENT:
+        conversion.graph.add((record, predicate, URIRef(best.concept.iri)))
+        conversion.cells_reconciled += 1
+        return
+    conversion.graph.add((record, predicate, Literal(value)))
+    conversion.cells_unresolved += 1
+    suggestions = ", ".join(c.concept.label() for c in matcher.candidates(value, schemes)[:3])
+    conversion.problems.append(
+        Problem(
+            f"{column} {value!r} is no known concept"
+            + (f" (did you mean: {suggestions}?)" if suggestions else ""),
+            _at(name, row, column),
+        )
+    )
+
+
+def _address(conversion, matcher, record, cells, name, row) -> None:
+    graph = conversion.graph
+    address = BNode()
+    for column, predicate in _ADDRESS_COLUMNS.items():
+        _text(graph, address, predicate, cells.get(column))
+    country = (cells.get("Country ID") or cells.get("Country Name") or "").strip()
+    if country:
+        column = "Country ID" if cells.get("Country ID") else "Country Name"
+        _concept(
+            conversion, matcher, address, SSE.country, ["countries"], country, name, row, column
+        )
+    if (address, None, None) in graph:
+        graph.add((address, RDF.type, VCARD.Address))
+        graph.add((record, VCARD.hasAddress, address))
+
+
+def _coordinates(graph: Graph, record, cells: dict[str, str]) -> None:
+    """Latitude and Longitude, or else the Geo Container's (SEA's approximate location)."""
+    for latitude, longitude in (
+        ("Latitude", "Longitude"),
+        ("Geo Container Latitude", "Geo Container Longitude"),
+    ):
+        lat, long = cells.get(latitude, "").strip(), cells.get(longitude, "").strip()
+        if lat and long:
+            for predicate, value in ((GEO.lat, lat), (GEO.long, long)):
+                datatype = XSD.decimal if _NUMBER.fullmatch(value) else None
+                graph.add((record, predicate, Literal(value, datatype=datatype)))
+            return
+
+
+def _companies_house(graph: Graph, record, cell: str | None) -> None:
+    for value in _values(cell):
+        identifier = BNode()
+        graph.add((record, SSE.identifier, identifier))
+        graph.add((identifier, RDF.type, SSE.Identifier))
+        # Companies House numbers have 8 characters; spreadsheets drop leading zeros.
+        notation = value.zfill(8) if value.isdigit() else value.upper()
+        graph.add((identifier, SKOS.notation, Literal(notation)))
+        graph.add((identifier, SSE.identifierScheme, _COMPANIES_HOUSE))
