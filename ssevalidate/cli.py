@@ -69,7 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--profile", "-p", default="core", choices=list(PROFILES), help="default: core"
     )
     check.add_argument(
-        "--format", "-f", help=f"input format ({', '.join(FORMATS)}); default: from the extension"
+        "--format",
+        "-f",
+        help=f"input format ({', '.join([*FORMATS, 'sea-csv'])}); default: from the extension",
     )
     check.add_argument(
         "--output", "-o", default="text", choices=list(OUTPUTS), help="default: text"
@@ -144,7 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     conversion.add_argument("--output", "-o", help="file to write (default: standard output)")
     conversion.add_argument(
-        "--base", help="IRI prefix of the records (default: the file name and #)"
+        "--base", help="IRI prefix of the records (default: the file's URI and #)"
     )
 
     listing = commands.add_parser("profiles", help="list the profiles and what each checks")

@@ -171,7 +171,7 @@ def sort_key(result: Result) -> tuple:
     rank = {"Violation": 0, "Warning": 1, "Info": 2}[result.severity]
     return (
         origin.get("file", ""),
-        origin.get("line", 10**9),
+        origin.get("line", origin.get("row", 10**9)),
         result.record,
         rank,
         result.path or "",

@@ -22,6 +22,7 @@ from ssevalidate.engines.fast import FastEngine
 from ssevalidate.engines.fast import Source as EngineSource
 from ssevalidate.hints import Hinter
 from ssevalidate.i18n import supported
+from ssevalidate.importers import sea_csv
 from ssevalidate.namespaces import compact
 from ssevalidate.parsegate import Document, InputError, detect_format, may_be_nquads, read
 from ssevalidate.profiles import get_profile
@@ -39,6 +40,8 @@ from ssevalidate.resources import taxonomies
 from ssevalidate.shaclpaths import path_text
 
 Source = str | bytes | os.PathLike | Graph
+TABLE_FORMATS = ("csv", "sea-csv")
+"""Formats read through an importer rather than the RDF parse gate."""
 UNNAMED = "<input>"
 """The name the parse gate gives to bytes without a file name."""
 Progress = Callable[[str, int, int], None]
@@ -81,6 +84,12 @@ def validate(
     runner = get_engine(engine)
     lang = supported(lang)
     sources = list(source) if isinstance(source, list | tuple) else [source]
+    tables: dict[str, tuple[dict, int]] = {}
+    if any(_is_table(item, format) for item in sources):
+        sources = [
+            _table(item, format, tables) if _is_table(item, format) else item for item in sources
+        ]
+        format = None if format in TABLE_FORMATS else format
     if isinstance(runner, FastEngine) and not any(isinstance(s, Graph) for s in sources):
         runner.workers = workers or runner.workers
         runner.scheduler = scheduler
@@ -112,7 +121,7 @@ def validate(
         runner,
         lang,
         index,
-        lambda record: _origin(record, documents),
+        lambda record, finding: _origin(record, finding, documents, tables),
         _count_records(user, shapes, index),
         getattr(runner, "notices", []),
     )
@@ -138,7 +147,7 @@ def _validate_fast(
         runner,
         lang,
         RecordIndex(outcome.context, lang),
-        lambda record: outcome.origins.get(str(record)) if isinstance(record, URIRef) else None,
+        lambda record, _: outcome.origins.get(str(record)) if isinstance(record, URIRef) else None,
         outcome.records,
         outcome.notices,
     )
@@ -206,7 +215,7 @@ def _report(
                 shape=term_text(finding.shape),
                 message=texts.message(finding),
                 hint=hinter.hint(finding),
-                origin=origin(record),
+                origin=origin(record, finding),
                 finding=finding,
             )
         )
@@ -268,9 +277,43 @@ def _read_one(
     )
 
 
-def _origin(record, documents: list[Document]) -> dict | None:
+def _is_table(source, format: str | None) -> bool:
+    if isinstance(source, Graph):
+        return False
+    if format:
+        return format in TABLE_FORMATS
+    return _is_path(source) and Path(source).suffix.lower() == ".csv"
+
+
+def _table(source, format: str | None, tables: dict) -> Graph:
+    """A spreadsheet export converted to SSE data; ``tables`` gets where each record came from."""
+    if isinstance(source, bytes | str) and not _is_path(source):
+        name, data = UNNAMED, source.encode("utf-8") if isinstance(source, str) else source
+    else:
+        name = str(source)
+        try:
+            data = Path(source).read_bytes()
+        except OSError as error:
+            raise InputError(f"cannot read file: {error.strerror}", name=name) from None
+    conversion = sea_csv.convert(data, name=name)
+    for record, origin in conversion.origins.items():
+        tables[record] = (origin, conversion.version)
+    return conversion.graph
+
+
+def _is_path(source) -> bool:
+    return isinstance(source, os.PathLike) or (
+        isinstance(source, str) and "\n" not in source and os.path.isfile(source)
+    )
+
+
+def _origin(record, finding: Finding, documents: list[Document], tables: dict) -> dict | None:
     if not isinstance(record, URIRef):
         return None
+    if str(record) in tables:
+        row, version = tables[str(record)]
+        column = sea_csv.column_of(finding.path, version)
+        return {**row, "column": column} if column else row
     for document in documents:
         if (record, None, None) in document.graph:
             return document.locate(str(record))

@@ -3,9 +3,12 @@ on small files written here, and the ``convert`` command."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+from pathlib import Path
 
+import jsonschema
 import pytest
 from conftest import anchor
 from rdflib import Graph, Literal, URIRef
@@ -144,3 +147,17 @@ def test_convert_command_writes_turtle_and_reports_problems(tmp_path):
     assert f"{path}:72:Country Name:" in run.stderr
     graph = Graph().parse(output, format="turtle")
     assert len(set(graph.subjects(RDF.type, SSE.Initiative))) == 316
+
+
+def test_validate_reads_the_csv_and_points_at_row_and_column():
+    path = anchor("data", "sea-ica-standard-v3-2021.csv")
+    report = ssevalidate.validate(str(path))
+    assert report.records == 316 and report.violations == 12
+    origins = {(r.origin["row"], r.origin["column"]) for r in report.results}
+    assert (72, "Country Name") in origins
+    schema = json.loads(
+        (Path(ssevalidate.__file__).parent / "report.schema.json").read_text(encoding="utf-8")
+    )
+    jsonschema.validate(report.to_dict(), schema)
+    from_bytes = ssevalidate.validate(path.read_bytes(), format="sea-csv")
+    assert len(from_bytes.results) == len(report.results)

@@ -19,6 +19,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import quote
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -73,8 +74,27 @@ _ADDRESS_COLUMNS = {
     "Postcode": VCARD["postal-code"],
     "Country Name": VCARD["country-name"],
 }
+_COLUMNS = {
+    **{str(predicate): column for column, (predicate, _) in _CONCEPT_COLUMNS.items()},
+    **{str(predicate): column for column, predicate in _ADDRESS_COLUMNS.items()},
+    str(SCHEMA.name): "Name",
+    str(SCHEMA.description): "Description",
+    str(SCHEMA.url): "Website",
+    str(SCHEMA.telephone): "Phone",
+    str(SCHEMA.email): "Email",
+    str(GEO.lat): "Latitude",
+    str(GEO.long): "Longitude",
+    str(SSE.identifier): "Companies House Number",
+}
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 _COMPANIES_HOUSE = URIRef(TAXONOMY + "identifier-schemes/companies-house")
+
+
+def column_of(path, version: int) -> str | None:
+    """The column a result's path was converted from (None when it is no single column)."""
+    if path is not None and str(path) == str(SSE.country):
+        return "Country ID" if version == 4 else "Country Name"
+    return _COLUMNS.get(str(path)) if path is not None else None
 
 
 @dataclass
@@ -91,7 +111,8 @@ class Conversion:
     version: int
     records: int
     origins: dict[str, dict] = field(default_factory=dict)
-    """Record IRI → ``{"file", "row", "column"}`` (row 1 is the header)."""
+    """Record IRI → ``{"file", "row", "column"}`` (row 1 is the header; the column is
+    "Identifier": :func:`column_of` gives a result's own)."""
     cells_reconciled: int = 0
     cells_unresolved: int = 0
     problems: list[Problem] = field(default_factory=list)
@@ -105,11 +126,11 @@ def convert(
     matcher: Reconciler | None = None,
 ) -> Conversion:
     """Convert an SEA standard CSV. Record IRIs are ``base`` + the row's Identifier (by default
-    the file's name and ``#``). Raises :class:`InputError` when it is not such a file."""
+    the file's URI and ``#``). Raises :class:`InputError` when it is not such a file."""
     rows = _rows(data, name)
     header = rows[0]
     version = _version(header, name)
-    base = base or f"{quote(name)}#"
+    base = base or _default_base(name)
     matcher = matcher or reconciler()
     conversion = Conversion(Graph(), version, 0)
     graph = conversion.graph
@@ -146,6 +167,14 @@ def convert(
         _coordinates(graph, record, cells)
         _companies_house(graph, record, cells.get("Companies House Number"))
     return conversion
+
+
+def _default_base(name: str) -> str:
+    """The file's own URI and ``#`` (record IRIs must be absolute), else a URN."""
+    path = Path(name)
+    if path.is_file():
+        return path.resolve().as_uri() + "#"
+    return "urn:sse:input:"
 
 
 def _rows(data: bytes, name: str) -> list[list[str]]:

@@ -63,6 +63,8 @@ def _record_heading(record: str, results: list[Result], lang: str) -> Text:
     origin = results[0].origin or {}
     if origin.get("line"):
         heading.append(f"  ({origin['file']}, {text(lang, 'line')} {origin['line']})", style="dim")
+    elif origin.get("row"):
+        heading.append(f"  ({origin['file']}, {text(lang, 'row')} {origin['row']})", style="dim")
     return heading
 
 

@@ -92,7 +92,12 @@ class FastEngine:
         for triple in data:
             converted = []
             for term in triple:
-                node = from_rdflib(term)
+                try:
+                    node = from_rdflib(term)
+                except ValueError:
+                    # rdflib accepts IRIs that pyoxigraph refuses (no scheme, spaces...).
+                    self.notices.append(f"validated by pySHACL: {term!r} is no valid RDF term")
+                    return PyshaclEngine().run(data, shapes)
                 back[node] = term
                 converted.append(node)
                 if getattr(term, "ill_typed", False):
