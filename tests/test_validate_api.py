@@ -756,3 +756,33 @@ def test_openapi_describes_the_inputs(client):
     )
     responses = spec["paths"]["/validate"]["post"]["responses"]
     assert {"200", "400", "413", "415", "503", "504"} <= set(responses)
+
+
+# --- spreadsheets -----------------------------------------------------------------------------
+
+SEA_CSV = (
+    b"Identifier,Name,Organisational Structure,Primary Activity,Country Name\n"
+    b"c1,Coop One,Co-operative,Agriculture,Peru\n"
+    b"c2,,Co-operative,Teleportation,Peru\n"
+)
+
+
+def _sea_report(response) -> dict:
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert report["summary"]["records"] == 2
+    return report
+
+
+def test_a_csv_body_is_converted_and_results_point_at_rows_and_columns(client):
+    response = client.post("/validate", content=SEA_CSV, headers={"Content-Type": "text/csv"})
+    report = _sea_report(response)
+    origins = {(r["origin"]["row"], r["origin"]["column"]) for r in report["results"]}
+    assert origins == {(3, "Name"), (3, "Primary Activity")}
+
+
+def test_a_csv_upload_and_a_csv_envelope_are_read_too(client):
+    upload = client.post("/validate", files={"file": ("export.csv", SEA_CSV, "text/plain")})
+    assert {r["origin"]["file"] for r in _sea_report(upload)["results"]} == {"export.csv"}
+    envelope = client.post("/validate", json={"text": SEA_CSV.decode(), "format": "csv"})
+    _sea_report(envelope)

@@ -10,8 +10,9 @@ Inputs (one per request):
 
 - ``multipart/form-data`` or ``application/x-www-form-urlencoded``: a ``file`` field, or a ``text``
   field (pasted data), or a ``url`` field; optional ``profile``, ``lang``, ``format`` fields;
-- a raw RDF body whose Content-Type names the format (Turtle, TriG, N-Triples, N-Quads,
-  RDF/XML, JSON-LD);
+- a raw body whose Content-Type names the format (Turtle, TriG, N-Triples, N-Quads,
+  RDF/XML, JSON-LD, or ``text/csv``: an SEA standard CSV, converted first, results pointing at
+  rows and columns);
 - ``application/json``: the envelope ``{"url"|"text"|"base64": ..., "format", "profile",
   "lang"}``. A JSON document is read as JSON-LD data instead when its top level is an array or
   has a key starting with ``@`` (``@context``, ``@graph``, ``@id``): an envelope never has one,
@@ -73,7 +74,7 @@ from ssevalidate.parsegate import FORMATS, InputError, format_from_name, format_
 from ssevalidate.profiles import PROFILES
 from ssevalidate.render import MEDIA_TYPES
 
-RDF_MEDIA_TYPES = {
+BODY_MEDIA_TYPES = {
     "text/turtle": "turtle",
     "application/x-turtle": "turtle",
     "application/trig": "trig",
@@ -81,10 +82,13 @@ RDF_MEDIA_TYPES = {
     "application/n-quads": "nquads",
     "application/rdf+xml": "rdfxml",
     "application/ld+json": "jsonld",
+    "text/csv": "sea-csv",
 }
-"""Content-Types of a raw RDF body, and the format each names."""
+"""Content-Types of a raw body, and the format each names."""
+INPUT_FORMATS = (*FORMATS, "sea-csv")
+"""RDF syntaxes, and the spreadsheet exports the library converts (``ssevalidate.importers``)."""
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
-ACCEPTED = (*RDF_MEDIA_TYPES, "application/json", *FORM_TYPES)
+ACCEPTED = (*BODY_MEDIA_TYPES, "application/json", *FORM_TYPES)
 
 OUTPUT_TYPES = {
     "application/json": "json",
@@ -217,8 +221,8 @@ async def _source(request: Request, body: bytes) -> Source:
         raise Problem(400, "the request body is empty: send RDF data, a form or a JSON object")
     if media == "application/json":
         return _from_json(body)
-    if media in RDF_MEDIA_TYPES:
-        return Source(data=body, implied=RDF_MEDIA_TYPES[media])
+    if media in BODY_MEDIA_TYPES:
+        return Source(data=body, implied=BODY_MEDIA_TYPES[media])
     told = f"Content-Type {media!r}" if media else "no Content-Type"
     raise Problem(
         415,
@@ -272,8 +276,8 @@ async def _form_source(form: FormData) -> Source:
             source.name = PurePosixPath((upload.filename or "").replace("\\", "/")).name or None
             part_type = (upload.content_type or "").split(";")[0].strip().lower()
             source.implied = (
-                format_from_name(source.name) if source.name else None
-            ) or RDF_MEDIA_TYPES.get(part_type)
+                _format_of_name(source.name) if source.name else None
+            ) or BODY_MEDIA_TYPES.get(part_type)
     if values.get("text", "").strip():
         given.append("pasted data")
         source.data = values["text"].encode("utf-8")
@@ -347,7 +351,7 @@ def _options(source: Source, profile: str | None, lang: str | None, fmt: str | N
     explicit = source.format or fmt
     if explicit:
         try:
-            source.format = format_name(explicit)
+            source.format = _input_format(explicit)
         except InputError as error:
             raise Problem(400, error.reason) from None
     else:
@@ -394,10 +398,25 @@ def _work(limiter: Limiter, settings: Settings, source: Source, outputs: tuple[s
 def _fetched_format(media_type: str | None, url: str) -> str | None:
     if media_type and media_type not in ("text/plain", "application/octet-stream"):
         try:
-            return format_name(media_type)
+            return _input_format(media_type)
         except InputError:
-            pass  # not an RDF type: the extension, else the bytes, decide
-    return format_from_name(urlsplit(url).path)
+            pass  # not a type we read: the extension, else the bytes, decide
+    return _format_of_name(urlsplit(url).path)
+
+
+def _input_format(value: str) -> str:
+    """An RDF format name (``ttl``, ``text/turtle``...) or a spreadsheet one, normalised."""
+    if value.strip().lower().split(";")[0].strip() in ("csv", "sea-csv", "text/csv"):
+        return "sea-csv"
+    try:
+        return format_name(value)
+    except InputError:
+        known = ", ".join(INPUT_FORMATS)
+        raise InputError(f"unknown format {value!r} (known: {known})") from None
+
+
+def _format_of_name(name: str) -> str | None:
+    return "sea-csv" if name.lower().endswith(".csv") else format_from_name(name)
 
 
 FETCH_STATUS = {"refused": 400, "too_large": 413, "timeout": 504, "upstream": 502}
@@ -479,7 +498,7 @@ _TEXT = {"schema": {"type": "string"}}
                             "url": {"type": "string", "format": "uri"},
                             "profile": {"type": "string", "enum": list(PROFILES)},
                             "lang": {"type": "string", "enum": list(LANGUAGES)},
-                            "format": {"type": "string", "enum": list(FORMATS)},
+                            "format": {"type": "string", "enum": list(INPUT_FORMATS)},
                         },
                     }
                 },
@@ -492,13 +511,13 @@ _TEXT = {"schema": {"type": "string"}}
                             "url": {"type": "string", "format": "uri"},
                             "text": {"type": "string"},
                             "base64": {"type": "string", "format": "byte"},
-                            "format": {"type": "string", "enum": list(FORMATS)},
+                            "format": {"type": "string", "enum": list(INPUT_FORMATS)},
                             "profile": {"type": "string", "enum": list(PROFILES)},
                             "lang": {"type": "string", "enum": list(LANGUAGES)},
                         },
                     }
                 },
-                **{media: _TEXT for media in RDF_MEDIA_TYPES},
+                **{media: _TEXT for media in BODY_MEDIA_TYPES},
             },
         },
     },
@@ -507,7 +526,7 @@ async def validate_post(
     request: Request,
     profile: str | None = Query(None, description=f"one of {', '.join(PROFILES)}; default core"),
     lang: str | None = Query(None, description=f"report language: {', '.join(LANGUAGES)}"),
-    format: str | None = Query(None, description=f"input format: {', '.join(FORMATS)}"),
+    format: str | None = Query(None, description=f"input format: {', '.join(INPUT_FORMATS)}"),
 ) -> Response:
     """Validate a file upload, a raw RDF body, pasted text, base64 or a URL.
 
@@ -563,7 +582,7 @@ def _form_page(
         error=error,
         values=values,
         profiles=[(p.name, p.title(lang), p.description(lang)) for p in PROFILES.values()],
-        formats=list(FORMATS),
+        formats=list(INPUT_FORMATS),
         max_size=_size(request.app.state.settings.max_body_bytes),
         keep_minutes=ReportCache.ttl // 60,
     )
