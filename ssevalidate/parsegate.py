@@ -218,8 +218,7 @@ def detect_format(head: bytes, *, name: str = "<input>", format: str | None = No
 def admit(data: bytes, *, name: str = "<input>", format: str | None = None) -> tuple[str, bytes]:
     """The format of ``data`` and the bytes to hand to the parser, after the gate's refusals
     (XML entity declarations, JSON-LD contexts other than inline ones and ours)."""
-    chosen = format_name(format) if format else format_from_name(name)
-    chosen = chosen or sniff(data)
+    chosen = detect_format(data, name=name, format=format)
     if chosen == "rdfxml" and _DOCTYPE.search(data):
         raise InputError(
             "XML with a DOCTYPE or ENTITY declaration is refused (entity expansion attacks); "
@@ -236,33 +235,38 @@ def may_be_nquads(data: bytes, *, name: str, format: str | None, chosen: str) ->
     return not explicit and chosen == "trig" and _looks_like_nquads(data)
 
 
-def quads(
-    payload: bytes | IO[bytes], fmt: str, *, name: str, base_iri: str | None = None
-) -> Iterator[ox.Quad]:
-    """Stream the quads of ``payload`` (admitted by :func:`admit`); syntax errors become
-    :class:`InputError` with the line and column."""
-    parser = ox.parse(payload, format=FORMATS[fmt], base_iri=base_iri)
-    try:
-        yield from parser
-    except SyntaxError as error:
-        raise _syntax_error(error, name, fmt) from None
-    except (ValueError, TypeError) as error:
-        raise InputError(f"cannot read {fmt}: {error}", name=name) from None
+class Quads:
+    """The quads of ``payload`` (admitted by :func:`admit`), streamed; syntax errors become
+    :class:`InputError` with the line and column. After iteration, ``prefixes`` holds the
+    document's prefix declarations."""
+
+    def __init__(
+        self, payload: bytes | IO[bytes], fmt: str, *, name: str, base_iri: str | None = None
+    ) -> None:
+        self.fmt, self.name = fmt, name
+        self.parser = ox.parse(payload, format=FORMATS[fmt], base_iri=base_iri)
+
+    def __iter__(self) -> Iterator[ox.Quad]:
+        try:
+            yield from self.parser
+        except SyntaxError as error:
+            raise _syntax_error(error, self.name, self.fmt) from None
+        except (ValueError, TypeError) as error:
+            raise InputError(f"cannot read {self.fmt}: {error}", name=self.name) from None
+
+    @property
+    def prefixes(self) -> dict[str, str]:
+        return dict(getattr(self.parser, "prefixes", {}) or {})
 
 
 def _parse_into(
     payload: bytes, fmt: str, base_iri: str | None, graph: Graph, bnode_prefix: str, name: str
 ) -> dict[str, str]:
     scratch = Graph()
-    parser = ox.parse(payload, format=FORMATS[fmt], base_iri=base_iri)
-    try:
-        graph_from_quads(parser, scratch, bnode_prefix)
-    except SyntaxError as error:
-        raise _syntax_error(error, name, fmt) from None
-    except (ValueError, TypeError) as error:
-        raise InputError(f"cannot read {fmt}: {error}", name=name) from None
+    quads = Quads(payload, fmt, name=name, base_iri=base_iri)
+    graph_from_quads(quads, scratch, bnode_prefix)
     graph += scratch
-    return dict(getattr(parser, "prefixes", {}) or {})
+    return quads.prefixes
 
 
 def _syntax_error(error: SyntaxError, name: str, fmt: str) -> InputError:

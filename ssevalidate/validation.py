@@ -22,7 +22,7 @@ from ssevalidate.engines.fast import FastEngine
 from ssevalidate.engines.fast import Source as EngineSource
 from ssevalidate.hints import Hinter
 from ssevalidate.i18n import supported
-from ssevalidate.importers import sea_csv
+from ssevalidate.importers import IMPORTERS, importer_name, importer_of_file, sea_csv
 from ssevalidate.namespaces import compact
 from ssevalidate.parsegate import Document, InputError, detect_format, may_be_nquads, read
 from ssevalidate.profiles import get_profile
@@ -40,8 +40,6 @@ from ssevalidate.resources import taxonomies
 from ssevalidate.shaclpaths import path_text
 
 Source = str | bytes | os.PathLike | Graph
-TABLE_FORMATS = ("csv", "sea-csv")
-"""Formats read through an importer rather than the RDF parse gate."""
 UNNAMED = "<input>"
 """The name the parse gate gives to bytes without a file name."""
 Progress = Callable[[str, int, int], None]
@@ -89,7 +87,7 @@ def validate(
         sources = [
             _table(item, format, tables) if _is_table(item, format) else item for item in sources
         ]
-        format = None if format in TABLE_FORMATS else format
+        format = None if format and importer_name(format) else format
     if isinstance(runner, FastEngine) and not any(isinstance(s, Graph) for s in sources):
         runner.workers = workers or runner.workers
         runner.scheduler = scheduler
@@ -157,7 +155,7 @@ def _engine_source(
     source: str | bytes | os.PathLike, index: int, format: str | None, base_iri: str | None
 ) -> EngineSource:
     prefix = f"d{index}x"
-    if isinstance(source, str) and ("\n" in source or not os.path.isfile(source)):
+    if isinstance(source, str) and not _is_path(source):
         source = source.encode("utf-8")
     if isinstance(source, bytes):
         chosen = detect_format(source, name=UNNAMED, format=format)
@@ -255,7 +253,7 @@ def _read_one(
     prefix = f"d{index}x"
     if isinstance(source, bytes):
         return read(source, format=format, base_iri=base_iri, bnode_prefix=prefix)
-    if isinstance(source, str) and ("\n" in source or not os.path.isfile(source)):
+    if isinstance(source, str) and not _is_path(source):
         return read(source.encode("utf-8"), format=format, base_iri=base_iri, bnode_prefix=prefix)
     path = Path(source)
     try:
@@ -281,8 +279,8 @@ def _is_table(source, format: str | None) -> bool:
     if isinstance(source, Graph):
         return False
     if format:
-        return format in TABLE_FORMATS
-    return _is_path(source) and Path(source).suffix.lower() == ".csv"
+        return importer_name(format) is not None
+    return _is_path(source) and importer_of_file(str(source)) is not None
 
 
 def _table(source, format: str | None, tables: dict) -> Graph:
@@ -295,7 +293,8 @@ def _table(source, format: str | None, tables: dict) -> Graph:
             data = Path(source).read_bytes()
         except OSError as error:
             raise InputError(f"cannot read file: {error.strerror}", name=name) from None
-    conversion = sea_csv.convert(data, name=name)
+    chosen = (importer_name(format) if format else None) or importer_of_file(name) or "sea-csv"
+    conversion = IMPORTERS[chosen](data, name=name)
     for record, origin in conversion.origins.items():
         tables[record] = (origin, conversion.version)
     return conversion.graph

@@ -68,6 +68,7 @@ from service.settings import Settings
 from service.templating import page
 from ssevalidate import mediatypes
 from ssevalidate.fetch import FetchError, fetch
+from ssevalidate.importers import IMPORTERS, importer_name, importer_of_file
 from ssevalidate.limits import POOL, Busy, Job, Limiter, Outcome, TimedOut, WorkerFailed
 from ssevalidate.namespaces import LANGUAGES
 from ssevalidate.parsegate import FORMATS, InputError, format_from_name, format_name
@@ -82,10 +83,10 @@ BODY_MEDIA_TYPES = {
     "application/n-quads": "nquads",
     "application/rdf+xml": "rdfxml",
     "application/ld+json": "jsonld",
-    "text/csv": "sea-csv",
+    "text/csv": importer_name("text/csv"),
 }
 """Content-Types of a raw body, and the format each names."""
-INPUT_FORMATS = (*FORMATS, "sea-csv")
+INPUT_FORMATS = (*FORMATS, *IMPORTERS)
 """RDF syntaxes, and the spreadsheet exports the library converts (``ssevalidate.importers``)."""
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 ACCEPTED = (*BODY_MEDIA_TYPES, "application/json", *FORM_TYPES)
@@ -405,9 +406,10 @@ def _fetched_format(media_type: str | None, url: str) -> str | None:
 
 
 def _input_format(value: str) -> str:
-    """An RDF format name (``ttl``, ``text/turtle``...) or a spreadsheet one, normalised."""
-    if value.strip().lower().split(";")[0].strip() in ("csv", "sea-csv", "text/csv"):
-        return "sea-csv"
+    """An RDF format name (``ttl``, ``text/turtle``...) or an importer's, normalised."""
+    imported = importer_name(value)
+    if imported:
+        return imported
     try:
         return format_name(value)
     except InputError:
@@ -416,7 +418,7 @@ def _input_format(value: str) -> str:
 
 
 def _format_of_name(name: str) -> str | None:
-    return "sea-csv" if name.lower().endswith(".csv") else format_from_name(name)
+    return importer_of_file(name) or format_from_name(name)
 
 
 FETCH_STATUS = {"refused": 400, "too_large": 413, "timeout": 504, "upstream": 502}

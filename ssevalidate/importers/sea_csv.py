@@ -153,8 +153,9 @@ def convert(
         graph.add((record, RDF.type, SSE.Initiative))
         _text(graph, record, SCHEMA.name, cells.get("Name"))
         _text(graph, record, SCHEMA.description, cells.get("Description"))
-        _text(graph, record, SCHEMA.telephone, cells.get("Phone"))
-        _text(graph, record, SCHEMA.email, cells.get("Email"))
+        for predicate, column in ((SCHEMA.telephone, "Phone"), (SCHEMA.email, "Email")):
+            for value in _values(cells.get(column)):
+                graph.add((record, predicate, Literal(value)))
         _web(graph, record, SCHEMA.url, cells.get("Website"))
         _social(graph, record, "https://twitter.com/", cells.get("Twitter"))
         _social(graph, record, "https://facebook.com/", cells.get("Facebook"))
@@ -232,9 +233,8 @@ def _values(cell: str | None) -> list[str]:
 
 
 def _text(graph: Graph, subject, predicate, cell: str | None) -> None:
-    for value in _values(cell) if predicate in (SCHEMA.email, SCHEMA.telephone) else [cell]:
-        if value and value.strip():
-            graph.add((subject, predicate, Literal(value.strip())))
+    if cell and cell.strip():
+        graph.add((subject, predicate, Literal(cell.strip())))
 
 
 def _web(graph: Graph, subject, predicate, cell: str | None) -> None:

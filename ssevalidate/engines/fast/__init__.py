@@ -269,7 +269,7 @@ def _rdflib_data(sources: Sequence[Source], with_taxonomies: bool) -> Graph:
     for source in sources:
         part = Part(source)
         fmt, payload = parsegate.admit(part.payload(), name=source.name, format=source.format)
-        quads = parsegate.quads(payload, fmt, name=source.name, base_iri=source.base_iri)
+        quads = parsegate.Quads(payload, fmt, name=source.name, base_iri=source.base_iri)
         graph_from_quads(quads, graph, source.bnode_prefix)
     return with_concepts(graph) if with_taxonomies else graph
 

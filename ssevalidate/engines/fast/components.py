@@ -18,7 +18,7 @@ from rdflib.namespace import SH
 from rdflib.term import Node
 
 from ssevalidate.engines.fast import literals
-from ssevalidate.engines.fast.datagraph import RDF_TYPE, Term
+from ssevalidate.engines.fast.datagraph import Term
 from ssevalidate.rdfconvert import from_rdflib
 
 if TYPE_CHECKING:
@@ -57,6 +57,18 @@ class Component:
         raise NotImplementedError
 
 
+class ValueCheck(Component):
+    """A component that judges each value node on its own: the violations are the values
+    :meth:`accepts` refuses."""
+
+    def evaluate(self, ev: Evaluation, focus: Term, values) -> list:
+        accepts = self.accepts
+        return [value for value in values if not accepts(ev, value)]
+
+    def accepts(self, ev: Evaluation, value: Term) -> bool:
+        raise NotImplementedError
+
+
 def _list(compiler: Compiler, node: Node) -> list[Node]:
     if node == URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#nil"):
         return []
@@ -73,17 +85,19 @@ class ClassComponent(Component):
         compiler.classes.add(self.cls)
 
     def evaluate(self, ev, focus, values) -> list:
-        found = []
-        for value in values:
-            if type(value) is ox.Literal or (
+        # A node described in another part is decided after the merge (not a violation yet).
+        return [
+            value
+            for value in values
+            if type(value) is ox.Literal
+            or (
                 not ev.is_instance(value, self.cls)
                 and not ev.defer_class(self.shape, self, focus, value)
-            ):
-                found.append(value)
-        return found
+            )
+        ]
 
 
-class DatatypeComponent(Component):
+class DatatypeComponent(ValueCheck):
     parameters = (SH.datatype,)
     iri = SH.DatatypeConstraintComponent
 
@@ -91,16 +105,12 @@ class DatatypeComponent(Component):
         super().__init__(shape, compiler, value)
         self.datatype = str(value)
 
-    def evaluate(self, ev, focus, values) -> list:
-        found = []
-        for value in values:
-            if (
-                type(value) is not ox.Literal
-                or not literals.has_datatype(value, self.datatype)
-                or value in ev.ill_typed
-            ):
-                found.append(value)
-        return found
+    def accepts(self, ev, value) -> bool:
+        return (
+            type(value) is ox.Literal
+            and literals.has_datatype(value, self.datatype)
+            and value not in ev.ill_typed
+        )
 
 
 _NODE_KINDS = {
@@ -113,7 +123,7 @@ _NODE_KINDS = {
 }
 
 
-class NodeKindComponent(Component):
+class NodeKindComponent(ValueCheck):
     parameters = (SH.nodeKind,)
     iri = SH.NodeKindConstraintComponent
 
@@ -123,12 +133,8 @@ class NodeKindComponent(Component):
             raise IllFormedShape(f"sh:nodeKind {value} is not a node kind")
         self.kinds = _NODE_KINDS[value]
 
-    def evaluate(self, ev, focus, values) -> list:
-        found = []
-        for value in values:
-            if type(value) not in self.kinds:
-                found.append(value)
-        return found
+    def accepts(self, ev, value) -> bool:
+        return type(value) in self.kinds
 
 
 def _count(value: Node) -> int:
@@ -168,8 +174,9 @@ class MaxCountComponent(Component):
         return found
 
 
-class _RangeComponent(Component):
-    accepts: ClassVar[tuple[int, ...]]
+class _RangeComponent(ValueCheck):
+    allowed: ClassVar[tuple[int, ...]]
+    """The orders of value against bound that pass (-1 less, 0 equal, 1 greater)."""
 
     def __init__(self, shape, compiler, value) -> None:
         super().__init__(shape, compiler, value)
@@ -177,59 +184,48 @@ class _RangeComponent(Component):
             raise IllFormedShape(f"{self.parameters[0]} needs a literal")
         self.bound = value
 
-    def evaluate(self, ev, focus, values) -> list:
-        found = []
-        for value in values:
-            if type(value) is not ox.Literal:
-                found.append(value)
-                continue
-            if literals.compare(value, self.bound) not in self.accepts:
-                found.append(value)
-        return found
+    def accepts(self, ev, value) -> bool:
+        return type(value) is ox.Literal and literals.compare(value, self.bound) in self.allowed
 
 
 class MinExclusiveComponent(_RangeComponent):
     parameters = (SH.minExclusive,)
     iri = SH.MinExclusiveConstraintComponent
-    accepts = (1,)
+    allowed = (1,)
 
 
 class MinInclusiveComponent(_RangeComponent):
     parameters = (SH.minInclusive,)
     iri = SH.MinInclusiveConstraintComponent
-    accepts = (0, 1)
+    allowed = (0, 1)
 
 
 class MaxExclusiveComponent(_RangeComponent):
     parameters = (SH.maxExclusive,)
     iri = SH.MaxExclusiveConstraintComponent
-    accepts = (-1,)
+    allowed = (-1,)
 
 
 class MaxInclusiveComponent(_RangeComponent):
     parameters = (SH.maxInclusive,)
     iri = SH.MaxInclusiveConstraintComponent
-    accepts = (-1, 0)
+    allowed = (-1, 0)
 
 
-class _LengthComponent(Component):
+class _LengthComponent(ValueCheck):
     def __init__(self, shape, compiler, value) -> None:
         super().__init__(shape, compiler, value)
         self.limit = _count(value)
 
-    def evaluate(self, ev, focus, values) -> list:
-        found = []
-        for value in values:
-            if type(value) is ox.BlankNode or not self.accepts(len(value.value)):
-                found.append(value)
-        return found
+    def accepts(self, ev, value) -> bool:
+        return type(value) is not ox.BlankNode and self.fits(len(value.value))
 
 
 class MinLengthComponent(_LengthComponent):
     parameters = (SH.minLength,)
     iri = SH.MinLengthConstraintComponent
 
-    def accepts(self, length: int) -> bool:
+    def fits(self, length: int) -> bool:
         return length >= self.limit
 
 
@@ -237,14 +233,14 @@ class MaxLengthComponent(_LengthComponent):
     parameters = (SH.maxLength,)
     iri = SH.MaxLengthConstraintComponent
 
-    def accepts(self, length: int) -> bool:
+    def fits(self, length: int) -> bool:
         return length <= self.limit
 
 
 _FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}
 
 
-class PatternComponent(Component):
+class PatternComponent(ValueCheck):
     parameters = (SH.pattern, SH.flags)
     iri = SH.PatternConstraintComponent
 
@@ -256,13 +252,8 @@ class PatternComponent(Component):
                 flags |= _FLAGS.get(letter, 0)
         self.regex = re.compile(str(value), flags)
 
-    def evaluate(self, ev, focus, values) -> list:
-        found = []
-        search = self.regex.search
-        for value in values:
-            if type(value) is ox.BlankNode or not search(value.value):
-                found.append(value)
-        return found
+    def accepts(self, ev, value) -> bool:
+        return type(value) is not ox.BlankNode and self.regex.search(value.value) is not None
 
 
 def _language_matches(tag: str, wanted: str) -> bool:
@@ -272,7 +263,7 @@ def _language_matches(tag: str, wanted: str) -> bool:
     return tag == wanted or tag.startswith(wanted + "-")
 
 
-class LanguageInComponent(Component):
+class LanguageInComponent(ValueCheck):
     parameters = (SH.languageIn,)
     iri = SH.LanguageInConstraintComponent
 
@@ -280,13 +271,9 @@ class LanguageInComponent(Component):
         super().__init__(shape, compiler, value)
         self.languages = [str(item) for item in _list(compiler, value)]
 
-    def evaluate(self, ev, focus, values) -> list:
-        found = []
-        for value in values:
-            language = value.language if type(value) is ox.Literal else None
-            if not language or not any(_language_matches(language, w) for w in self.languages):
-                found.append(value)
-        return found
+    def accepts(self, ev, value) -> bool:
+        language = value.language if type(value) is ox.Literal else None
+        return bool(language) and any(_language_matches(language, w) for w in self.languages)
 
 
 class UniqueLangComponent(Component):
@@ -354,7 +341,7 @@ class DisjointComponent(_PairComponent):
 class LessThanComponent(_PairComponent):
     parameters = (SH.lessThan,)
     iri = SH.LessThanConstraintComponent
-    accepts: ClassVar[tuple[int, ...]] = (-1,)
+    allowed: ClassVar[tuple[int, ...]] = (-1,)
 
     def evaluate(self, ev, focus, values) -> list:
         found = []
@@ -364,7 +351,7 @@ class LessThanComponent(_PairComponent):
                 if (
                     type(value) is not ox.Literal
                     or type(other) is not ox.Literal
-                    or literals.order(value, other) not in self.accepts
+                    or literals.order(value, other) not in self.allowed
                 ):
                     found.append(value)
         return found
@@ -373,10 +360,10 @@ class LessThanComponent(_PairComponent):
 class LessThanOrEqualsComponent(LessThanComponent):
     parameters = (SH.lessThanOrEquals,)
     iri = SH.LessThanOrEqualsConstraintComponent
-    accepts = (-1, 0)
+    allowed = (-1, 0)
 
 
-class NotComponent(Component):
+class NotComponent(ValueCheck):
     parameters = (SH["not"],)
     iri = SH.NotConstraintComponent
 
@@ -384,60 +371,47 @@ class NotComponent(Component):
         super().__init__(shape, compiler, value)
         self.negated = compiler.shape(value)
 
-    def evaluate(self, ev, focus, values) -> list:
-        found = []
-        for value in values:
-            if ev.conforms(self.negated, value):
-                found.append(value)
-        return found
+    def accepts(self, ev, value) -> bool:
+        return not ev.conforms(self.negated, value)
 
 
-class _ListOfShapesComponent(Component):
+class _ListOfShapesComponent(ValueCheck):
     def __init__(self, shape, compiler, value) -> None:
         super().__init__(shape, compiler, value)
         self.members = [compiler.shape(item) for item in _list(compiler, value)]
 
-    def evaluate(self, ev, focus, values) -> list:
-        found = []
-        for value in values:
-            if not self.accepts(sum(1 for s in self.members if ev.conforms(s, value))):
-                found.append(value)
-        return found
+    def accepts(self, ev, value) -> bool:
+        return self.counts(sum(1 for member in self.members if ev.conforms(member, value)))
+
+    def counts(self, conforming: int) -> bool:
+        raise NotImplementedError
 
 
 class AndComponent(_ListOfShapesComponent):
     parameters = (SH["and"],)
     iri = SH.AndConstraintComponent
 
-    def evaluate(self, ev, focus, values) -> list:
-        found = []
-        for value in values:
-            if not all(ev.conforms(member, value) for member in self.members):
-                found.append(value)
-        return found
+    def accepts(self, ev, value) -> bool:
+        return all(ev.conforms(member, value) for member in self.members)
 
 
 class OrComponent(_ListOfShapesComponent):
     parameters = (SH["or"],)
     iri = SH.OrConstraintComponent
 
-    def evaluate(self, ev, focus, values) -> list:
-        found = []
-        for value in values:
-            if not any(ev.conforms(member, value) for member in self.members):
-                found.append(value)
-        return found
+    def accepts(self, ev, value) -> bool:
+        return any(ev.conforms(member, value) for member in self.members)
 
 
 class XoneComponent(_ListOfShapesComponent):
     parameters = (SH.xone,)
     iri = SH.XoneConstraintComponent
 
-    def accepts(self, conforming: int) -> bool:
+    def counts(self, conforming: int) -> bool:
         return conforming == 1
 
 
-class NodeComponent(Component):
+class NodeComponent(ValueCheck):
     parameters = (SH.node,)
     iri = SH.NodeConstraintComponent
 
@@ -445,12 +419,8 @@ class NodeComponent(Component):
         super().__init__(shape, compiler, value)
         self.target = compiler.shape(value)
 
-    def evaluate(self, ev, focus, values) -> list:
-        found = []
-        for value in values:
-            if not ev.conforms(self.target, value):
-                found.append(value)
-        return found
+    def accepts(self, ev, value) -> bool:
+        return ev.conforms(self.target, value)
 
 
 class PropertyComponent(Component):
@@ -561,7 +531,7 @@ class HasValueComponent(Component):
         return found
 
 
-class InComponent(Component):
+class InComponent(ValueCheck):
     parameters = (SH["in"],)
     iri = SH.InConstraintComponent
 
@@ -569,12 +539,8 @@ class InComponent(Component):
         super().__init__(shape, compiler, value)
         self.allowed = {from_rdflib(item) for item in _list(compiler, value)}
 
-    def evaluate(self, ev, focus, values) -> list:
-        found = []
-        for value in values:
-            if value not in self.allowed:
-                found.append(value)
-        return found
+    def accepts(self, ev, value) -> bool:
+        return value in self.allowed
 
 
 COMPONENTS: tuple[type[Component], ...] = (
@@ -609,4 +575,4 @@ COMPONENTS: tuple[type[Component], ...] = (
 )
 """Every component this engine evaluates, in the order their results are produced."""
 
-__all__ = ["COMPONENTS", "RDF_TYPE", "Component", "IllFormedShape", "Unsupported"]
+__all__ = ["COMPONENTS", "Component", "IllFormedShape", "Special", "Unsupported", "ValueCheck"]

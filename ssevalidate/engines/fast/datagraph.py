@@ -47,11 +47,6 @@ class DataGraph:
             elif obj not in objects:
                 objects.append(obj)
 
-    def add_all(self, triples: Iterable[tuple[Term, ox.NamedNode, Term]]) -> None:
-        add = self.add
-        for subject, predicate, obj in triples:
-            add(subject, predicate, obj)
-
     def objects(self, subject: Term, predicate: ox.NamedNode) -> list[Term] | tuple:
         properties = self.out.get(subject)
         if properties is None:

@@ -73,8 +73,8 @@ class Evaluation:
     def validate(self, shape: Shape, focus: Term) -> None:
         if shape.deactivated:
             return
-        if self.partial and type(focus) is ox.NamedNode and focus not in self.data_subjects:
-            self.foreign.add(focus)
+        if self.partial:
+            self.read(focus)
         if shape.walk is not None:
             self._check(shape, focus, shape.walk(self.data, focus))
             return
@@ -104,8 +104,7 @@ class Evaluation:
 
     def read(self, node: Term) -> None:
         """Note that the triples of ``node`` were read (for the merge step's checks)."""
-        if self.partial and type(node) is ox.NamedNode and node not in self.data_subjects:
-            self.foreign.add(node)
+        self.data.note_reads((node,))
 
     def conforms(self, shape: Shape, node: Term) -> bool:
         """Whether ``node`` conforms to ``shape`` (memoised; a cycle counts as conforming)."""

@@ -182,21 +182,36 @@ def validate_unit(
     nothing is deferred and a syntax error is the input's (an :class:`InputError`)."""
     try:
         try:
-            data, owners, subjects, labels = _read(parts, background)
+            reading = _read(parts, background)
         except parsegate.InputError:
             if not any(part.source.nquads_fallback for part in parts):
                 raise
-            parts = [_as_nquads(part) for part in parts]
-            data, owners, subjects, labels = _read(parts, background)
+            reading = _read([_as_nquads(part) for part in parts], background)
     except parsegate.InputError as error:
         if complete:
             raise
         return PartResult(unsafe=f"a part does not parse on its own ({error})")
     convert = _Converter()
-    result = _evaluate(data, owners, subjects, plan, complete, convert, labels=labels)
+    data, owners, subjects = reading.data, reading.owners, reading.subjects
+    result = _evaluate(data, owners, subjects, plan, complete, convert, labels=reading.labels)
     if result.unsafe is None:
-        _context(result, data, owners, convert, parts)
+        _context(result, reading, convert)
     return result
+
+
+@dataclass
+class _Reading:
+    """What :func:`_read` makes of parts."""
+
+    data: DataGraph
+    owners: dict
+    """The subject that first links to each blank node."""
+    subjects: set
+    """The subjects the parts describe (the background's concepts are not among them)."""
+    labels: set[bytes]
+    """Blank node labels written in the parts (when they are parts of a larger file)."""
+    texts: list[tuple[Part, bytes, dict[str, str]]]
+    """Each part's bytes (after its header) and the prefixes its parser saw, to locate records."""
 
 
 def _as_nquads(part: Part) -> Part:
@@ -251,23 +266,22 @@ def _evaluate(
     return result
 
 
-def _read(
-    parts: list[Part], background: DataGraph | None
-) -> tuple[DataGraph, dict, set, set[bytes]]:
-    """One data graph of ``parts``, the owner of each blank node, the data's own subjects and
-    the blank node labels written in the parts; the background's description of each concept
-    the data uses is added (and only that)."""
+def _read(parts: list[Part], background: DataGraph | None) -> _Reading:
+    """One data graph of ``parts``; the background's description of each concept the data
+    uses is added (and only that)."""
     data = DataGraph()
     out = data.out
     owners: dict[Term, Term] = {}
     background_subjects = background.out if background is not None else {}
     used: set[Term] = set()
     written: set[bytes] = set()
+    texts = []
     blank = ox.BlankNode
     named = ox.NamedNode
     for part in parts:
         source = part.source
-        fmt, payload = parsegate.admit(part.payload(), name=source.name, format=source.format)
+        raw = part.payload()
+        fmt, payload = parsegate.admit(raw, name=source.name, format=source.format)
         renamed: dict[ox.BlankNode, ox.BlankNode] = {}
         prefix = source.bnode_prefix
         if not part.whole and _DIRECTIVE.search(payload, len(part.header)):
@@ -282,10 +296,9 @@ def _read(
             for label in labels:
                 renamed[blank(label.decode())] = blank(prefix + label.decode())
             prefix = f"{prefix}p{part.start}x"
+        quads = parsegate.Quads(payload, fmt, name=source.name, base_iri=source.base_iri)
         # DataGraph.add, inlined: this loop runs once per triple of the input.
-        for subject, predicate, obj, _ in parsegate.quads(
-            payload, fmt, name=source.name, base_iri=source.base_iri
-        ):
+        for subject, predicate, obj, _ in quads:
             if type(subject) is blank:
                 subject = renamed.get(subject) or renamed.setdefault(
                     subject, blank(prefix + subject.value)
@@ -306,13 +319,14 @@ def _read(
                     properties[predicate] = [obj]
                 elif obj not in objects:
                     objects.append(obj)
+        texts.append((part, raw[len(part.header) :], quads.prefixes))
     subjects = set(data.out)
     if background is not None:
         for concept in used:
             for predicate, objects in background.out[concept].items():
                 for obj in objects:
                     data.add(concept, predicate, obj)
-    return data, owners, subjects, written
+    return _Reading(data, owners, subjects, written, texts)
 
 
 class _Converter:
@@ -383,8 +397,9 @@ def _record(node, owners: dict):
     return node
 
 
-def _context(result: PartResult, data: DataGraph, owners, convert, parts: list[Part]) -> None:
+def _context(result: PartResult, reading: _Reading, convert) -> None:
     """Labels and owners of the nodes the findings are about, and where their records start."""
+    data, owners = reading.data, reading.owners
     wanted: dict = {}
     for finding in result.findings + result.shared:
         wanted[finding.focus] = None
@@ -407,25 +422,13 @@ def _context(result: PartResult, data: DataGraph, owners, convert, parts: list[P
             result.context.append((convert(owner), OWNS, convert(node)))
             node = owner
     iris = {r.value for r in records if type(r) is ox.NamedNode}
-    for part in parts:
-        for iri, origin in _origins(part, iris).items():
+    if not iris:
+        return
+    for part, text, prefixes in reading.texts:
+        located = parsegate.locate(text, iris, prefixes, part.source.name, part.first_line)
+        for iri, origin in located.items():
             if iri not in result.origins or "line" not in result.origins[iri]:
                 result.origins[iri] = origin
-
-
-def _origins(part: Part, iris: set[str]) -> dict:
-    """Where each record IRI is described in the part's document."""
-    if not iris:
-        return {}
-    payload = part.payload()
-    text = payload[len(part.header) :]
-    prefixes = _prefixes(part.header or text[:65536])
-    return parsegate.locate(text, iris, prefixes, part.source.name, part.first_line)
-
-
-def _prefixes(head: bytes) -> dict[str, str]:
-    pattern = re.compile(rb"(?im)^\s*@?prefix\s+([\w.-]*):\s*<([^>]*)>")
-    return {m.group(1).decode(): m.group(2).decode() for m in pattern.finditer(head)}
 
 
 @dataclass

@@ -238,10 +238,3 @@ def _single_pass(algebra: CompValue) -> bool:
         else:
             return False
     return False
-
-
-def store_of(triples: Iterable[tuple[Term, ox.NamedNode, Term]]) -> ox.Store:
-    """An in-memory store holding ``triples`` in its default graph."""
-    store = ox.Store()
-    store.extend(ox.Quad(s, p, o) for s, p, o in triples)
-    return store
