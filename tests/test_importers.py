@@ -161,3 +161,11 @@ def test_validate_reads_the_csv_and_points_at_row_and_column():
     jsonschema.validate(report.to_dict(), schema)
     from_bytes = ssevalidate.validate(path.read_bytes(), format="sea-csv")
     assert len(from_bytes.results) == len(report.results)
+
+
+def test_a_csv_that_is_not_utf8_is_refused_at_the_byte():
+    data = V1_HEADER.encode() + b"\nx1,Caf\xe9 Coop\n"
+    with pytest.raises(InputError) as refused:
+        convert(data, name="latin1.csv")
+    assert (refused.value.line, refused.value.column) == (2, 7)  # x1,Caf then the é byte
+    assert "UTF-8" in str(refused.value)

@@ -182,7 +182,11 @@ def _rows(data: bytes, name: str) -> list[list[str]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise InputError(f"not UTF-8 text (byte {error.start})", name=name) from None
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        raise InputError(
+            "not UTF-8 text: save the spreadsheet as CSV UTF-8", name=name, line=line, column=column
+        ) from None
     first_line = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first_line.count)
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
