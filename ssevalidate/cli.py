@@ -265,11 +265,7 @@ def _convert(args: argparse.Namespace) -> int:
         conversion = importer(data, name=path, base=args.base)
         graph += conversion.graph
         for problem in conversion.problems:
-            where = problem.origin
-            print(
-                f"{where['file']}:{where['row']}:{where['column']}: {problem.message}",
-                file=sys.stderr,
-            )
+            print(problem, file=sys.stderr)
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace)
     text = graph.serialize(format={"nt": "nt11"}.get(args.to, args.to))

@@ -31,7 +31,8 @@ from ssevalidate.resources import jsonld_context
 class InputError(ValueError):
     """Input that cannot be read: a syntax error, a refused construct, an unknown format.
 
-    ``str(error)`` is a one-line message naming the file and, where known, line and column.
+    ``str(error)`` is a one-line message naming the file and, where known, line and column
+    (or, in JSON read as a directory format rather than as RDF, an RFC 6901 pointer).
     """
 
     def __init__(
@@ -41,12 +42,16 @@ class InputError(ValueError):
         name: str | None = None,
         line: int | None = None,
         column: int | None = None,
+        pointer: str | None = None,
     ) -> None:
         self.reason = message
         self.name = name
         self.line = line
         self.column = column
+        self.pointer = pointer
         where = name or "<input>"
+        if pointer is not None:
+            where += f"#{pointer}"
         if line is not None:
             where += f":{line}"
             if column is not None:

@@ -22,7 +22,8 @@ from ssevalidate.engines.fast import FastEngine
 from ssevalidate.engines.fast import Source as EngineSource
 from ssevalidate.hints import Hinter
 from ssevalidate.i18n import supported
-from ssevalidate.importers import IMPORTERS, importer_name, importer_of_file, sea_csv
+from ssevalidate.importers import IMPORTERS, importer_name, importer_of_file
+from ssevalidate.importers.conversion import Conversion
 from ssevalidate.namespaces import compact
 from ssevalidate.parsegate import Document, InputError, detect_format, may_be_nquads, read
 from ssevalidate.profiles import get_profile
@@ -82,7 +83,7 @@ def validate(
     runner = get_engine(engine)
     lang = supported(lang)
     sources = list(source) if isinstance(source, list | tuple) else [source]
-    tables: dict[str, tuple[dict, int]] = {}
+    tables: dict[str, Conversion] = {}
     if any(_is_table(item, format) for item in sources):
         sources = [
             _table(item, format, tables) if _is_table(item, format) else item for item in sources
@@ -295,8 +296,8 @@ def _table(source, format: str | None, tables: dict) -> Graph:
             raise InputError(f"cannot read file: {error.strerror}", name=name) from None
     chosen = (importer_name(format) if format else None) or importer_of_file(name) or "sea-csv"
     conversion = IMPORTERS[chosen](data, name=name)
-    for record, origin in conversion.origins.items():
-        tables[record] = (origin, conversion.version)
+    for record in conversion.origins:
+        tables[record] = conversion
     return conversion.graph
 
 
@@ -310,9 +311,7 @@ def _origin(record, finding: Finding, documents: list[Document], tables: dict) -
     if not isinstance(record, URIRef):
         return None
     if str(record) in tables:
-        row, version = tables[str(record)]
-        column = sea_csv.column_of(finding.path, version)
-        return {**row, "column": column} if column else row
+        return tables[str(record)].origin_of(str(record), finding.path)
     for document in documents:
         if (record, None, None) in document.graph:
             return document.locate(str(record))

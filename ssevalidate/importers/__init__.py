@@ -10,9 +10,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ssevalidate.importers import sea_csv
+from ssevalidate.importers.conversion import Conversion
 from ssevalidate.parsegate import InputError
 
-IMPORTERS: dict[str, Callable[..., sea_csv.Conversion]] = {"sea-csv": sea_csv.convert}
+IMPORTERS: dict[str, Callable[..., Conversion]] = {"sea-csv": sea_csv.convert}
 """Every importer, by the name ``convert --from`` and ``validate --format`` take."""
 _ALIASES = {"csv": "sea-csv", "text/csv": "sea-csv"}
 _EXTENSIONS = {".csv": "sea-csv"}

@@ -18,13 +18,13 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS, XSD
 
+from ssevalidate.importers.conversion import Conversion, table_origin
 from ssevalidate.namespaces import GEO, SCHEMA, SSE, TAXONOMY, VCARD
 from ssevalidate.parsegate import InputError
 from ssevalidate.reconcile import CONFIDENT, Reconciler, reconciler
@@ -90,34 +90,6 @@ _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 _COMPANIES_HOUSE = URIRef(TAXONOMY + "identifier-schemes/companies-house")
 
 
-def column_of(path, version: int) -> str | None:
-    """The column a result's path was converted from (None when it is no single column)."""
-    if path is not None and str(path) == str(SSE.country):
-        return "Country ID" if version == 4 else "Country Name"
-    return _COLUMNS.get(str(path)) if path is not None else None
-
-
-@dataclass
-class Problem:
-    """Something in the source that did not become what it says (with where it is)."""
-
-    message: str
-    origin: dict
-
-
-@dataclass
-class Conversion:
-    graph: Graph
-    version: int
-    records: int
-    origins: dict[str, dict] = field(default_factory=dict)
-    """Record IRI → ``{"file", "row", "column"}`` (row 1 is the header; the column is
-    "Identifier": :func:`column_of` gives a result's own)."""
-    cells_reconciled: int = 0
-    cells_unresolved: int = 0
-    problems: list[Problem] = field(default_factory=list)
-
-
 def convert(
     data: bytes,
     *,
@@ -132,24 +104,27 @@ def convert(
     version = _version(header, name)
     base = base or _default_base(name)
     matcher = matcher or reconciler()
-    conversion = Conversion(Graph(), version, 0)
+    conversion = Conversion("sea-csv", version=version)
+    conversion.fields = {
+        **_COLUMNS,
+        str(SSE.country): "Country ID" if version == 4 else "Country Name",
+    }
     graph = conversion.graph
     for column in _extra_columns(header):
         message = f"column {column!r} is not in the SEA standard: not converted"
-        conversion.problems.append(Problem(message, _at(name, 1, column)))
+        conversion.problem(message, table_origin(name, 1, column))
     for number, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
         cells = _cells(header, row)
         identifier = cells.get("Identifier", "").strip()
         if not identifier:
-            conversion.problems.append(
-                Problem("row without an Identifier: skipped", _at(name, number, "Identifier"))
+            conversion.problem(
+                "row without an Identifier: skipped", table_origin(name, number, "Identifier")
             )
             continue
         record = URIRef(base + quote(identifier, safe=""))
-        conversion.origins[str(record)] = _at(name, number, "Identifier")
-        conversion.records += 1
+        conversion.add_record(record, table_origin(name, number, "Identifier"))
         graph.add((record, RDF.type, SSE.Initiative))
         _text(graph, record, SCHEMA.name, cells.get("Name"))
         _text(graph, record, SCHEMA.description, cells.get("Description"))
@@ -228,10 +203,6 @@ def _cells(header: list[str], row: list[str]) -> dict[str, str]:
     return cells
 
 
-def _at(name: str, row: int, column: str) -> dict:
-    return {"file": name, "row": row, "column": column}
-
-
 def _values(cell: str | None) -> list[str]:
     return [part.strip() for part in (cell or "").split(";") if part.strip()]
 
@@ -264,12 +235,10 @@ def _concept(conversion, matcher, record, predicate, schemes, value, name, row, 
     conversion.graph.add((record, predicate, Literal(value)))
     conversion.cells_unresolved += 1
     suggestions = ", ".join(c.concept.label() for c in matcher.candidates(value, schemes)[:3])
-    conversion.problems.append(
-        Problem(
-            f"{column} {value!r} is no known concept"
-            + (f" (did you mean: {suggestions}?)" if suggestions else ""),
-            _at(name, row, column),
-        )
+    conversion.problem(
+        f"{column} {value!r} is no known concept"
+        + (f" (did you mean: {suggestions}?)" if suggestions else ""),
+        table_origin(name, row, column),
     )
 
 
