@@ -16,7 +16,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ssevalidate.engines import DEFAULT_ENGINE, ENGINES
 from ssevalidate.i18n import supported
-from ssevalidate.importers import IMPORTERS, importer_for
+from ssevalidate.importers import EXPORTERS, IMPORTERS, convert, export
 from ssevalidate.namespaces import LANGUAGES, PREFIXES
 from ssevalidate.parsegate import FORMATS, InputError
 from ssevalidate.profiles import PROFILES, profiles
@@ -39,6 +39,8 @@ examples:
 exit status: 0 conforms, 1 does not conform, 2 unreadable input or wrong usage
 """
 
+RDF_OUTPUTS = {"turtle": "turtle", "nt": "nt11", "jsonld": "json-ld"}
+"""``convert --to`` RDF syntaxes, and rdflib's name for each."""
 PROGRESS_THRESHOLD = 1 << 20
 """Inputs larger than this (bytes, all files together) get a progress bar on stderr."""
 
@@ -71,7 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--format",
         "-f",
-        help=f"input format ({', '.join([*FORMATS, 'sea-csv'])}); default: from the extension",
+        help=f"input format ({', '.join([*FORMATS, *IMPORTERS, 'csv'])}); default: from the "
+        "extension and the first bytes",
     )
     check.add_argument(
         "--output", "-o", default="text", choices=list(OUTPUTS), help="default: text"
@@ -139,10 +142,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     conversion.add_argument("paths", nargs="+", metavar="PATH", help="files to convert")
     conversion.add_argument(
-        "--from", dest="source_format", choices=list(IMPORTERS), help="default: from the file"
+        "--from",
+        dest="source_format",
+        choices=[*IMPORTERS, "csv", "rdf"],
+        help="default: told from the file (csv: any spreadsheet dialect, by its header)",
     )
     conversion.add_argument(
-        "--to", default="turtle", choices=["turtle", "nt", "jsonld"], help="default: turtle"
+        "--to",
+        default="turtle",
+        choices=[*RDF_OUTPUTS, *EXPORTERS],
+        help="default: turtle",
     )
     conversion.add_argument("--output", "-o", help="file to write (default: standard output)")
     conversion.add_argument(
@@ -257,22 +266,25 @@ def _serve(args: argparse.Namespace) -> int:
 def _convert(args: argparse.Namespace) -> int:
     graph = Graph()
     for path in args.paths:
-        importer = IMPORTERS[args.source_format or importer_for(path)]
         try:
             data = Path(path).read_bytes()
         except OSError as error:
             raise InputError(f"cannot read file: {error.strerror}", name=path) from None
-        conversion = importer(data, name=path, base=args.base)
+        conversion = convert(data, name=path, dialect=args.source_format, base=args.base)
         graph += conversion.graph
         for problem in conversion.problems:
             print(problem, file=sys.stderr)
-    for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace)
-    text = graph.serialize(format={"nt": "nt11"}.get(args.to, args.to))
-    if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+    if args.to in EXPORTERS:
+        written = export(graph, args.to)
     else:
-        sys.stdout.write(text)
+        for prefix, namespace in PREFIXES.items():
+            graph.bind(prefix, namespace)
+        written = graph.serialize(format=RDF_OUTPUTS[args.to], encoding="utf-8")
+    if args.output:
+        Path(args.output).write_bytes(written)
+    else:
+        sys.stdout.buffer.write(written)
+        sys.stdout.flush()
     return 0
 
 

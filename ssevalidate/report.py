@@ -166,12 +166,33 @@ class RecordIndex:
         return node
 
 
+def place(origin: dict | None) -> tuple[str, int | str] | None:
+    """Where in its file a result is: ``("line", 12)`` in a text format, ``("row", 17)`` in a
+    spreadsheet, ``("pointer", "/features/3")`` in JSON; None when unknown."""
+    for kind in ("line", "row", "pointer"):
+        if (origin or {}).get(kind) is not None:
+            return kind, origin[kind]
+    return None
+
+
+def _position(origin: dict) -> tuple:
+    """Source order: lines and rows by number, JSON pointers by their tokens (``/features/9``
+    before ``/features/10``)."""
+    where = place(origin)
+    if where is None:
+        return ((2, 0, ""),)
+    if where[0] == "pointer":
+        tokens = str(where[1]).split("/")[1:]
+        return tuple((0, int(t), "") if t.isdigit() else (1, 0, t) for t in tokens)
+    return ((0, where[1], ""),)
+
+
 def sort_key(result: Result) -> tuple:
     origin = result.origin or {}
     rank = {"Violation": 0, "Warning": 1, "Info": 2}[result.severity]
     return (
         origin.get("file", ""),
-        origin.get("line", origin.get("row", 10**9)),
+        _position(origin),
         result.record,
         rank,
         result.path or "",

@@ -22,10 +22,17 @@ from ssevalidate.engines.fast import FastEngine
 from ssevalidate.engines.fast import Source as EngineSource
 from ssevalidate.hints import Hinter
 from ssevalidate.i18n import supported
-from ssevalidate.importers import IMPORTERS, importer_name, importer_of_file
+from ssevalidate.importers import convert, dialect_of, importer_name, importer_of_file
 from ssevalidate.importers.conversion import Conversion
 from ssevalidate.namespaces import compact
-from ssevalidate.parsegate import Document, InputError, detect_format, may_be_nquads, read
+from ssevalidate.parsegate import (
+    Document,
+    InputError,
+    detect_format,
+    format_name,
+    may_be_nquads,
+    read,
+)
 from ssevalidate.profiles import get_profile
 from ssevalidate.reconcile import reconciler
 from ssevalidate.report import (
@@ -83,12 +90,9 @@ def validate(
     runner = get_engine(engine)
     lang = supported(lang)
     sources = list(source) if isinstance(source, list | tuple) else [source]
-    tables: dict[str, Conversion] = {}
-    if any(_is_table(item, format) for item in sources):
-        sources = [
-            _table(item, format, tables) if _is_table(item, format) else item for item in sources
-        ]
-        format = None if format and importer_name(format) else format
+    conversions: dict[str, Conversion] = {}
+    sources = [_imported(item, format, conversions) for item in sources]
+    format = None if format and importer_name(format) else format
     if isinstance(runner, FastEngine) and not any(isinstance(s, Graph) for s in sources):
         runner.workers = workers or runner.workers
         runner.scheduler = scheduler
@@ -120,7 +124,7 @@ def validate(
         runner,
         lang,
         index,
-        lambda record, finding: _origin(record, finding, documents, tables),
+        lambda record, finding: _origin(record, finding, documents, conversions),
         _count_records(user, shapes, index),
         getattr(runner, "notices", []),
     )
@@ -276,29 +280,56 @@ def _read_one(
     )
 
 
-def _is_table(source, format: str | None) -> bool:
-    if isinstance(source, Graph):
-        return False
-    if format:
-        return importer_name(format) is not None
-    return _is_path(source) and importer_of_file(str(source)) is not None
-
-
-def _table(source, format: str | None, tables: dict) -> Graph:
-    """A spreadsheet export converted to SSE data; ``tables`` gets where each record came from."""
+def _imported(source, format: str | None, conversions: dict[str, Conversion]) -> Source:
+    """``source`` converted to SSE data when it is a directory export (a spreadsheet, GeoJSON,
+    Murmurations...), else ``source`` unchanged; ``conversions`` learns where each converted
+    record came from."""
+    if isinstance(source, Graph) or (format and not _may_be_export(format)):
+        return source
     if isinstance(source, bytes | str) and not _is_path(source):
         name, data = UNNAMED, source.encode("utf-8") if isinstance(source, str) else source
-    else:
+        head = data
+    elif _is_path(source):
         name = str(source)
-        try:
-            data = Path(source).read_bytes()
-        except OSError as error:
-            raise InputError(f"cannot read file: {error.strerror}", name=name) from None
-    chosen = (importer_name(format) if format else None) or importer_of_file(name) or "sea-csv"
-    conversion = IMPORTERS[chosen](data, name=name)
+        head = _head(name)
+        data = None
+    else:
+        return source
+    hint = format or importer_of_file(name)
+    if dialect_of(head, name, hint) is None:
+        return source
+    if data is None:
+        data = _read_bytes(name)
+    conversion = convert(data, name=name, dialect=hint)
     for record in conversion.origins:
-        tables[record] = conversion
+        conversions[record] = conversion
     return conversion.graph
+
+
+def _may_be_export(format: str) -> bool:
+    """Whether data given as ``format`` may still be a directory export: JSON-LD may be plain
+    JSON (GeoJSON, Murmurations...), which only its keys tell apart."""
+    if importer_name(format):
+        return True
+    try:
+        return format_name(format) == "jsonld"
+    except InputError:
+        return False
+
+
+def _head(name: str) -> bytes:
+    try:
+        with open(name, "rb") as stream:
+            return stream.read(1 << 16)
+    except OSError as error:
+        raise InputError(f"cannot read file: {error.strerror}", name=name) from None
+
+
+def _read_bytes(name: str) -> bytes:
+    try:
+        return Path(name).read_bytes()
+    except OSError as error:
+        raise InputError(f"cannot read file: {error.strerror}", name=name) from None
 
 
 def _is_path(source) -> bool:
@@ -307,11 +338,13 @@ def _is_path(source) -> bool:
     )
 
 
-def _origin(record, finding: Finding, documents: list[Document], tables: dict) -> dict | None:
+def _origin(
+    record, finding: Finding, documents: list[Document], conversions: dict[str, Conversion]
+) -> dict | None:
     if not isinstance(record, URIRef):
         return None
-    if str(record) in tables:
-        return tables[str(record)].origin_of(str(record), finding.path)
+    if str(record) in conversions:
+        return conversions[str(record)].origin_of(str(record), finding.path)
     for document in documents:
         if (record, None, None) in document.graph:
             return document.locate(str(record))

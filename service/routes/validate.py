@@ -11,12 +11,15 @@ Inputs (one per request):
 - ``multipart/form-data`` or ``application/x-www-form-urlencoded``: a ``file`` field, or a ``text``
   field (pasted data), or a ``url`` field; optional ``profile``, ``lang``, ``format`` fields;
 - a raw body whose Content-Type names the format (Turtle, TriG, N-Triples, N-Quads,
-  RDF/XML, JSON-LD, or ``text/csv``: an SEA standard CSV, converted first, results pointing at
-  rows and columns);
+  RDF/XML, JSON-LD, ``text/csv`` (our template, SEA's standard CSV or a Co-operatives UK export,
+  told apart by the header) or ``application/geo+json``: converted first, results pointing at
+  rows and columns or JSON pointers);
 - ``application/json``: the envelope ``{"url"|"text"|"base64": ..., "format", "profile",
-  "lang"}``. A JSON document is read as JSON-LD data instead when its top level is an array or
-  has a key starting with ``@`` (``@context``, ``@graph``, ``@id``): an envelope never has one,
-  so the two cannot be confused. JSON-LD is better sent as ``application/ld+json``.
+  "lang"}``. A JSON document is read as data instead when it is a directory export the
+  importers know by their keys (GeoJSON, Murmurations profiles, MykoMap), or JSON-LD: its top
+  level is an array or has a key starting with ``@`` (``@context``, ``@graph``, ``@id``). An
+  envelope never has one, so they cannot be confused. JSON-LD is better sent as
+  ``application/ld+json``, GeoJSON as ``application/geo+json``.
 
 Fields of the body win over the query parameters ``profile``, ``lang`` and ``format``. The format
 is, in order: the one named explicitly, the Content-Type of a raw body, an uploaded file's
@@ -68,12 +71,13 @@ from service.settings import Settings
 from service.templating import page
 from ssevalidate import mediatypes
 from ssevalidate.fetch import FetchError, fetch
-from ssevalidate.importers import IMPORTERS, importer_name, importer_of_file
+from ssevalidate.importers import IMPORTERS, dialect_of, importer_name, importer_of_file
 from ssevalidate.limits import POOL, Busy, Job, Limiter, Outcome, TimedOut, WorkerFailed
 from ssevalidate.namespaces import LANGUAGES
 from ssevalidate.parsegate import FORMATS, InputError, format_from_name, format_name
 from ssevalidate.profiles import PROFILES
 from ssevalidate.render import MEDIA_TYPES
+from ssevalidate.report import place
 
 BODY_MEDIA_TYPES = {
     "text/turtle": "turtle",
@@ -83,11 +87,13 @@ BODY_MEDIA_TYPES = {
     "application/n-quads": "nquads",
     "application/rdf+xml": "rdfxml",
     "application/ld+json": "jsonld",
-    "text/csv": importer_name("text/csv"),
+    "text/csv": "csv",
+    "text/tab-separated-values": "csv",
+    "application/geo+json": "geojson",
 }
 """Content-Types of a raw body, and the format each names."""
-INPUT_FORMATS = (*FORMATS, *IMPORTERS)
-"""RDF syntaxes, and the spreadsheet exports the library converts (``ssevalidate.importers``)."""
+INPUT_FORMATS = (*FORMATS, "csv", *IMPORTERS)
+"""RDF syntaxes, and the directory exports the library converts (``ssevalidate.importers``)."""
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 ACCEPTED = (*BODY_MEDIA_TYPES, "application/json", *FORM_TYPES)
 
@@ -305,6 +311,9 @@ def _from_json(body: bytes) -> Source:
         ) from None
     except (UnicodeDecodeError, RecursionError) as error:
         raise Problem(400, f"unreadable JSON body ({type(error).__name__})") from None
+    enveloped = isinstance(document, dict) and bool(set(document) & set(ENVELOPE_INPUTS))
+    if not enveloped and (dialect := dialect_of(body)):
+        return Source(data=body, implied=dialect)  # GeoJSON, Murmurations... sent as JSON
     if isinstance(document, list) or (
         isinstance(document, dict) and any(str(key).startswith("@") for key in document)
     ):
@@ -660,20 +669,19 @@ async def report_page(request: Request, key: str) -> Response:
 
 
 def _groups(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Results grouped by record, in report order, each group with a label and a line."""
+    """Results grouped by record, in report order, each group with a label and a place in the
+    source (``("line", 12)``, ``("row", 17)``, ``("pointer", "/features/3")``)."""
     groups: dict[str, dict[str, Any]] = {}
     for result in results:
         group = groups.setdefault(
             result["record"],
-            {"record": result["record"], "label": None, "line": None, "results": []},
+            {"record": result["record"], "label": None, "place": None, "results": []},
         )
         group["results"].append(result)
         if result.get("focus") == result["record"] and result.get("focus_label"):
             group["label"] = result["focus_label"]
         group["label"] = group["label"] or result.get("focus_label")
-        origin = result.get("origin") or {}
-        if group["line"] is None and origin.get("line"):
-            group["line"] = origin["line"]
+        group["place"] = group["place"] or place(result.get("origin"))
     return list(groups.values())
 
 

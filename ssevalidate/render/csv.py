@@ -20,7 +20,9 @@ COLUMNS = (
     "shape",
     "file",
     "line",
+    "row",
     "column",
+    "pointer",
 )
 
 
@@ -51,7 +53,9 @@ def render_csv(report: Report) -> str:
                 result.shape,
                 origin.get("file"),
                 origin.get("line"),
+                origin.get("row"),
                 origin.get("column"),
+                origin.get("pointer"),
             )
         )
     return buffer.getvalue()

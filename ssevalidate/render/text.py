@@ -8,7 +8,7 @@ from rich.console import Console, Group
 from rich.text import Text
 
 from ssevalidate.i18n import text
-from ssevalidate.report import Report, Result
+from ssevalidate.report import Report, Result, place
 
 _STYLES = {"Violation": "bold red", "Warning": "yellow", "Info": "cyan"}
 _MARKS = {"Violation": "✗", "Warning": "!", "Info": "i"}
@@ -61,10 +61,11 @@ def _record_heading(record: str, results: list[Result], lang: str) -> Text:
     heading.append(label or text(lang, "unnamed"), style="bold")
     heading.append(f"  <{record}>" if not record.startswith("_:") else f"  {record}", style="dim")
     origin = results[0].origin or {}
-    if origin.get("line"):
-        heading.append(f"  ({origin['file']}, {text(lang, 'line')} {origin['line']})", style="dim")
-    elif origin.get("row"):
-        heading.append(f"  ({origin['file']}, {text(lang, 'row')} {origin['row']})", style="dim")
+    where = place(origin)
+    if where is not None:
+        kind, value = where
+        shown = value if kind == "pointer" else f"{text(lang, kind)} {value}"
+        heading.append(f"  ({origin['file']}, {shown})", style="dim")
     return heading
 
 
