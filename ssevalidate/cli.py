@@ -17,6 +17,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from ssevalidate.engines import DEFAULT_ENGINE, ENGINES
 from ssevalidate.i18n import supported
 from ssevalidate.importers import EXPORTERS, IMPORTERS, convert, export
+from ssevalidate.importers.conversion import summary
 from ssevalidate.namespaces import LANGUAGES, PREFIXES
 from ssevalidate.parsegate import FORMATS, InputError
 from ssevalidate.profiles import PROFILES, profiles
@@ -274,6 +275,7 @@ def _convert(args: argparse.Namespace) -> int:
         graph += conversion.graph
         for problem in conversion.problems:
             print(problem, file=sys.stderr)
+        print(f"{path}: {summary(conversion)}", file=sys.stderr)
     if args.to in EXPORTERS:
         written = export(graph, args.to)
     else:

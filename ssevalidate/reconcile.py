@@ -34,6 +34,7 @@ CONFIDENT = 0.8
 """Below this, a value is kept as it is and reported with suggestions."""
 
 _LABELS = (SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel)
+_INVERTED = re.compile(r"(.+?),\s*(.+\bof(?: the)?)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,8 @@ class Reconciler:
         if key:
             offer(self._by_label.get(key, ()), 0.95, "label")
             offer(self._by_singular.get(_singular(key), ()), 0.9, "plural")
+            if not found:
+                self._inverted(text, offer)
             if not found and len(key) >= 4:
                 self._fuzzy(key, offer)
         return sorted(found.values(), key=lambda c: (-c.confidence, c.concept.iri))
@@ -143,6 +146,15 @@ class Reconciler:
         """The best candidate, or ``None``."""
         candidates = self.candidates(value, schemes)
         return candidates[0] if candidates else None
+
+    def _inverted(self, text: str, offer) -> None:
+        """ISO 3166 and registries write long names inverted ("Tanzania, United Republic of"):
+        the name put back in order, else its head alone."""
+        match = _INVERTED.fullmatch(text)
+        if match:
+            head, qualifier = match.groups()
+            offer(self._by_label.get(normalise(f"{qualifier} {head}"), ()), 0.9, "inverted")
+            offer(self._by_label.get(normalise(head), ()), 0.85, "inverted-head")
 
     def _fuzzy(self, key: str, offer) -> None:
         pool = self._by_label.keys()

@@ -63,3 +63,21 @@ def test_nonsense_finds_nothing():
 def test_normalise_drops_case_accents_punctuation_and_spaces():
     assert normalise("  Multi - Stakeholders ") == normalise("multistakeholders")
     assert normalise("Coopérative") == "cooperative"
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("Tanzania, United Republic of", "TZ"),
+        ("Moldova, Republic of", "MD"),
+        ("Venezuela, Bolivarian Republic of", "VE"),
+    ],
+)
+def test_iso_long_names_written_inverted_find_their_country(value, code):
+    best = reconciler().best(value, ["countries"])
+    assert best.concept.code == code and best.confidence >= CONFIDENT
+
+
+def test_an_inverted_name_is_not_guessed_from_a_comma_alone():
+    assert reconciler().best("International, all of", ["countries"]) is None
+    assert reconciler().best("International", ["countries"]) is None

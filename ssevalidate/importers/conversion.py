@@ -69,6 +69,22 @@ class Conversion:
         return {**origin, "column": where}
 
 
+def summary(conversion: Conversion) -> str:
+    """One line for people: what was read, converted and reconciled, and how many problems."""
+    parts = [
+        f"{conversion.records} records read ({conversion.dialect})",
+        f"{len(conversion.origins)} converted",
+    ]
+    cells = conversion.cells_reconciled + conversion.cells_unresolved
+    if cells:
+        parts.append(
+            f"{conversion.cells_reconciled} of {cells} taxonomy values reconciled"
+            f" ({conversion.cells_unresolved} kept as text)"
+        )
+    parts.append(f"{len(conversion.problems)} problems")
+    return ", ".join(parts)
+
+
 def table_origin(name: str, row: int, column: str) -> dict:
     """Where a cell is: the file, the row (the header is row 1) and the column's name."""
     return {"file": name, "row": row, "column": column}
@@ -94,4 +110,12 @@ def describe(origin: dict) -> str:
     return ":".join(parts)
 
 
-__all__ = ["Conversion", "Problem", "describe", "json_origin", "pointer_token", "table_origin"]
+__all__ = [
+    "Conversion",
+    "Problem",
+    "describe",
+    "json_origin",
+    "pointer_token",
+    "summary",
+    "table_origin",
+]
