@@ -1,0 +1,484 @@
+"""ESSGlobal RDF, as the SEA/DCC pipeline publishes it, as SSE data.
+
+The pipeline (FIELD-NOTES 1.5) writes one ``essglobal:SSEInitiative`` per record: ``gr:name``,
+``dcterms:description``, a ``foaf:homepage`` literal, concept IRIs (``economicSector``,
+``primarySector``, ``organisationalStructure``, ``qualifier``, ``baseMembershipType``,
+``country_id``), an ``<initiative>#Address`` node with its own coordinates or those of the geo
+container it is ``osspatialrelations:within``, ``#Telephone`` and ``#Email`` nodes holding a
+``vcard:value``, ``foaf:account`` nodes for Twitter and Facebook, a Companies House
+``rov:hasRegisteredOrganization`` and ``owl:sameAs`` links. Any RDF syntax is read, with the
+vocabulary under any of its bases and concepts under any taxonomy base. ESSGlobal terms map as
+``ontology/alignments/essglobal.ttl`` says; concept values go through the reconciler (kept as
+text and reported when it cannot place them); every predicate or class the importer does not
+understand is reported once, with how many values were left out.
+
+>>> from ssevalidate.importers.essglobal import convert
+>>> conversion = convert(open("ica.ttl", "rb").read(), name="ica.ttl")    # doctest: +SKIP
+>>> conversion.origins["https://dev.lod.coop/ica/10"]                      # doctest: +SKIP
+{'file': 'ica.ttl', 'line': 14, 'column': 1}
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
+from rdflib.term import Node
+
+from ssevalidate.importers.conversion import Conversion
+from ssevalidate.namespaces import (
+    ESSGLOBAL,
+    ESSGLOBAL_VOCAB_BASES,
+    FOAF,
+    GEO,
+    GR,
+    SCHEMA,
+    SSE,
+    TAXONOMY,
+    VCARD,
+    compact,
+)
+from ssevalidate.parsegate import locate, read
+from ssevalidate.publish import alignment
+from ssevalidate.reconcile import CONFIDENT, Reconciler, reconciler
+from ssevalidate.resources import vocabulary
+
+ROV = Namespace("http://www.w3.org/ns/regorg#")
+OSSR = Namespace("http://data.ordnancesurvey.co.uk/ontology/spatialrelations/")
+COMPANIES_HOUSE = URIRef(TAXONOMY + "identifier-schemes/companies-house")
+
+# Terms the pipeline reuses from other vocabularies, plus its undefined essglobal:country_id: the
+# alignment lists them in comments only, so they cannot be read from it.
+_PIPELINE_TERMS = {
+    GR.name: SCHEMA.name,
+    DCTERMS.description: SCHEMA.description,
+    FOAF.homepage: SCHEMA.url,
+    GR.homepage: SCHEMA.url,
+    OWL.sameAs: SCHEMA.sameAs,
+    ESSGLOBAL.country_id: SSE.country,
+}
+_ADDRESS_PARTS = {
+    VCARD["street-address"],
+    VCARD.locality,
+    VCARD.region,
+    VCARD["postal-code"],
+    VCARD["country-name"],
+}
+_CONTACTS = {VCARD.hasTelephone: SCHEMA.telephone, VCARD.hasEmail: SCHEMA.email}
+_HAS_ADDRESS = VCARD.hasAddress
+_RECORD_CLASSES = {SSE.Initiative, SSE.Network}
+# Longest first: the canonical base is a prefix of the v1.0 one.
+_VOCAB_BASES = sorted(ESSGLOBAL_VOCAB_BASES, key=len, reverse=True)
+_URL = re.compile(r"https?://\S+")
+_COMPANY_IRI = re.compile(r"https?://business\.data\.gov\.uk/id/company/([A-Za-z0-9]+)/?")
+_LEXICAL = {
+    XSD.integer: re.compile(r"[+-]?\d+"),
+    XSD.decimal: re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)"),
+    XSD.boolean: re.compile(r"true|false|1|0"),
+}
+
+
+def convert(
+    data: bytes,
+    *,
+    name: str = "<input>",
+    base: str | None = None,
+    matcher: Reconciler | None = None,
+) -> Conversion:
+    """Convert ESSGlobal RDF (any syntax the parse gate reads). Record IRIs are the source's;
+    ``base`` (by default the file's URI) resolves relative ones. Raises :class:`InputError` on
+    unreadable input."""
+    document = read(data, name=name, base_iri=base or _default_base(name))
+    conversion = Conversion("essglobal")
+    records = [
+        subject
+        for subject in set(document.graph.subjects(RDF.type, None))
+        if any(
+            _resolve(cls) in _RECORD_CLASSES for cls in document.graph.objects(subject, RDF.type)
+        )
+    ]
+    iris = {str(r) for r in records if isinstance(r, URIRef)}
+    origins = locate(document.data, iris, document.prefixes, name)
+    records.sort(key=lambda record: (origins.get(str(record), {}).get("line", 0), str(record)))
+    translator = _Translator(document.graph, conversion, matcher or reconciler(), set(records))
+    for record in records:
+        origin = origins.get(str(record), {"file": name})
+        conversion.add_record(record, origin)
+        if isinstance(record, BNode):
+            conversion.problem("an initiative without an IRI: give it one", origin)
+        translator.record(record, origin)
+    translator.report(document.data, document.prefixes, name)
+    return conversion
+
+
+def _default_base(name: str) -> str | None:
+    path = Path(name)
+    return path.resolve().as_uri() if path.is_file() else None
+
+
+# --- shared with the MykoMap importer, which serves the same data as JSON ----------------------
+
+
+@functools.cache
+def concept_schemes(predicate: URIRef) -> tuple[str, ...]:
+    """The taxonomies the SSE vocabulary gives (``rdfs:seeAlso``) for a concept-valued property,
+    e.g. ``("base-membership-type",)``; empty for any other property."""
+    graph = vocabulary()
+    if (predicate, RDFS.range, SKOS.Concept) not in graph:
+        return ()
+    schemes = (str(s) for s in graph.objects(predicate, RDFS.seeAlso))
+    return tuple(sorted(s[len(TAXONOMY) :] for s in schemes if s.startswith(TAXONOMY)))
+
+
+def add_concept(
+    conversion: Conversion,
+    matcher: Reconciler,
+    subject: Node,
+    predicate: URIRef,
+    value: str,
+    origin: dict,
+    field: str,
+) -> None:
+    """``subject predicate concept`` for the concept ``value`` names (an IRI under any base, a
+    code or a label). Below the reconciler's confidence the text is kept, so the validator
+    reports it, and a problem with suggestions names ``field``."""
+    schemes = concept_schemes(predicate)
+    best = _best(matcher, value, schemes)
+    if best is not None and best.confidence >= CONFIDENT:
+        conversion.graph.add((subject, predicate, URIRef(best.concept.iri)))
+        conversion.cells_reconciled += 1
+        return
+    conversion.graph.add((subject, predicate, Literal(value)))
+    conversion.cells_unresolved += 1
+    suggestions = ", ".join(c.concept.label() for c in matcher.candidates(value, schemes)[:3])
+    conversion.problem(
+        f"{field} {value!r} is no concept of {' or '.join(schemes)}"
+        + (f" (did you mean: {suggestions}?)" if suggestions else ""),
+        origin,
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _best(matcher: Reconciler, value: str, schemes: tuple[str, ...]):
+    # Exports repeat the same few dozen concept IRIs on every record.
+    return matcher.best(value, schemes)
+
+
+def company_number(iri: str) -> str | None:
+    """The Companies House number in a ``business.data.gov.uk`` company IRI, else None."""
+    match = _COMPANY_IRI.fullmatch(iri.strip())
+    return match.group(1).upper() if match else None
+
+
+def add_companies_house(graph: Graph, record: Node, number: str) -> None:
+    """An ``sse:Identifier`` in the Companies House register for ``record``."""
+    identifier = BNode()
+    graph.add((record, SSE.identifier, identifier))
+    graph.add((identifier, RDF.type, SSE.Identifier))
+    # Companies House numbers have 8 characters; spreadsheets drop leading zeros.
+    graph.add((identifier, SKOS.notation, Literal(number.zfill(8))))
+    graph.add((identifier, SSE.identifierScheme, COMPANIES_HOUSE))
+
+
+def web_address(text: str) -> URIRef | Literal:
+    """An IRI for a web address, else the text as it is (the validator reports it)."""
+    text = text.strip()
+    return URIRef(text) if _URL.fullmatch(text) else Literal(text)
+
+
+def coordinate(value: Node) -> Node:
+    """A latitude or longitude as ``xsd:decimal`` when it is a plain number."""
+    return _typed(value, XSD.decimal)
+
+
+# --- the translation ---------------------------------------------------------------------------
+
+
+@functools.cache
+def _term_map() -> dict[URIRef, URIRef]:
+    """ESSGlobal term → SSE or reused term. Equivalences, and sub-class or sub-property links to
+    a reused term (``essglobal:Address`` ⊑ ``vcard:Address``): using the broader term is what
+    RDFS entails, so no meaning is added."""
+    mapping: dict[URIRef, URIRef] = {}
+    for link in (OWL.equivalentClass, OWL.equivalentProperty, RDFS.subClassOf, RDFS.subPropertyOf):
+        for essglobal, ours in alignment().subject_objects(link):
+            if isinstance(essglobal, URIRef) and isinstance(ours, URIRef):
+                mapping[essglobal] = ours
+    return {**mapping, **_PIPELINE_TERMS}
+
+
+@functools.lru_cache(maxsize=4096)
+def _canonical(term: Node) -> Node:
+    """An ESSGlobal term under any base → the same term under the canonical base."""
+    if isinstance(term, URIRef):
+        for base in _VOCAB_BASES:
+            if term.startswith(base):
+                return ESSGLOBAL[term[len(base) :]]
+    return term
+
+
+def _resolve(term: Node) -> Node:
+    """What a source term means in SSE data (itself when nothing maps it)."""
+    canonical = _canonical(term)
+    return _term_map().get(canonical, canonical)
+
+
+def _typed(value: Node, datatype: URIRef) -> Node:
+    """A plain literal typed to ``datatype`` when its text is valid for it."""
+    plain = isinstance(value, Literal) and value.datatype is None and not value.language
+    if plain and _LEXICAL[datatype].fullmatch(str(value).strip()):
+        return Literal(str(value).strip(), datatype=datatype)
+    return value
+
+
+@functools.cache
+def _range(predicate: URIRef) -> URIRef | None:
+    """The XSD datatype the SSE vocabulary gives a property, when literals can be typed to it."""
+    found = vocabulary().value(predicate, RDFS.range)
+    return found if found in _LEXICAL else None
+
+
+_LEFTOVERS = {
+    "predicate": "{term} is not understood: not converted",
+    "class": "class {term} is not understood: not converted",
+    "unattached": "{term} describes something that is no initiative and no part of one: "
+    "not converted",
+    "container": "{term}: the geo container (a postcode unit or a map link) has no SSE "
+    "counterpart and is not kept; its coordinates are used where the address has none",
+    "account": "a {term} without both foaf:accountServiceHomepage and foaf:accountName: "
+    "not converted",
+    "registration": "{term} is not a business.data.gov.uk company IRI: not converted",
+}
+"""What each kind of leftover means, for the problem reported once per kind and term."""
+
+
+@dataclass
+class _Leftover:
+    """Source data not converted: where it was first met, and how often."""
+
+    subject: Node
+    origin: dict
+    count: int = 0
+
+
+class _Translator:
+    """Reads the source graph from each record outwards and writes SSE data."""
+
+    def __init__(
+        self, source: Graph, conversion: Conversion, matcher: Reconciler, records: set[Node]
+    ) -> None:
+        self.conversion, self.matcher = conversion, matcher
+        # One pass over the source: rdflib's per-pattern lookups cost more than the whole pass.
+        described: dict[Node, list[tuple[URIRef, Node]]] = defaultdict(list)
+        for subject, predicate, value in source:
+            described[subject].append((predicate, value))
+        self.described = dict(described)
+        self.records = records
+        self.graph = conversion.graph
+        self.visited: set[Node] = set()
+        self.addresses: dict[Node, BNode] = {}
+        self.leftovers: dict[tuple[str, Node], _Leftover] = {}
+        self.origin: dict = {}
+        # What each term, once resolved, needs beyond a plain copy; all take
+        # (subject, term, predicate as written, value).
+        self.handlers = {
+            RDF.type: self.type,
+            VCARD.hasAddress: self.address,
+            SSE.country: self.country,
+            VCARD.hasTelephone: self.contact,
+            VCARD.hasEmail: self.contact,
+            FOAF.account: self.account,
+            ROV.hasRegisteredOrganization: self.registration,
+            SCHEMA.url: self.url,
+            GEO.lat: self.coordinate,
+            GEO.long: self.coordinate,
+        }
+
+    def record(self, record: Node, origin: dict) -> None:
+        self.origin = origin
+        self.node(record)
+
+    def node(self, subject: Node) -> None:
+        """Translate ``subject`` (a record, or a node linked from one), keeping its identity."""
+        self.visited.add(subject)
+        # The address first: an initiative's country goes on it.
+        pairs = sorted(
+            self.described.get(subject, ()),
+            key=lambda pair: _resolve(pair[0]) != _HAS_ADDRESS,
+        )
+        for predicate, value in pairs:
+            self.statement(subject, predicate, value)
+
+    def statement(self, subject: Node, predicate: URIRef, value: Node) -> None:
+        term = _resolve(predicate)
+        handler = self.handlers.get(term)
+        if handler is not None:
+            handler(subject, term, predicate, value)
+        elif term == _canonical(predicate):
+            self.unknown(subject, predicate)
+        elif concept_schemes(term):
+            self.concept(subject, term, predicate, value)
+        else:
+            self.value(subject, term, predicate, value)
+
+    def type(self, subject: Node, term: URIRef, predicate: URIRef, cls: Node) -> None:
+        ours = _resolve(cls)
+        if ours != _canonical(cls):
+            self.graph.add((subject, term, ours))
+        else:
+            self.leftover("class", cls, subject)
+
+    def value(self, subject: Node, term: URIRef, predicate: URIRef, value: Node) -> None:
+        """A value of a mapped property: a node linked from the record is translated too."""
+        if isinstance(value, Literal):
+            datatype = _range(term)
+            value = _typed(value, datatype) if datatype else value
+        elif value not in self.visited and value not in self.records and value in self.described:
+            self.node(value)
+        self.graph.add((subject, term, value))
+
+    def concept(self, subject: Node, term: URIRef, predicate: URIRef, value: Node) -> None:
+        field = compact(str(_canonical(predicate)))
+        add_concept(self.conversion, self.matcher, subject, term, str(value), self.origin, field)
+
+    def country(self, subject: Node, term: URIRef, predicate: URIRef, value: Node) -> None:
+        """SSE data gives the country on the address, the pipeline on the initiative."""
+        self.concept(self.addresses.get(subject, subject), term, predicate, value)
+
+    def url(self, subject: Node, term: URIRef, predicate: URIRef, value: Node) -> None:
+        self.graph.add((subject, term, web_address(str(value))))
+
+    def coordinate(self, subject: Node, term: URIRef, predicate: URIRef, value: Node) -> None:
+        self.graph.add((subject, term, coordinate(value)))
+
+    def address(self, owner: Node, term: URIRef, predicate: URIRef, node: Node) -> None:
+        """The address becomes a plain ``vcard:Address`` node (the pipeline's hash IRI was only
+        for OntoWiki); its coordinates, or else its geo container's, go on the owner."""
+        if node not in self.described:
+            self.graph.add((owner, term, node))
+            return
+        self.visited.add(node)
+        address = BNode()
+        self.addresses.setdefault(owner, address)
+        self.graph.add((owner, term, address))
+        self.graph.add((address, RDF.type, VCARD.Address))
+        own: list[tuple[URIRef, Node]] = []
+        contained: list[tuple[URIRef, Node]] = []
+        for inner, value in self.described[node]:
+            part = _resolve(inner)
+            if part == RDF.type:
+                if _resolve(value) != VCARD.Address:
+                    self.type(address, part, inner, value)
+            elif part in _ADDRESS_PARTS:
+                self.graph.add((address, part, value))
+            elif part in (GEO.lat, GEO.long):
+                own.append((part, value))
+            elif part == OSSR.within:
+                contained += self.container(value)
+            else:
+                self.statement(address, inner, value)
+        for axis, value in own or contained:
+            self.graph.add((owner, axis, coordinate(value)))
+
+    def container(self, container: Node) -> list[tuple[URIRef, Node]]:
+        """The coordinates of a geo container; the container itself has no SSE counterpart."""
+        self.leftover("container", OSSR.within, container)
+        self.visited.add(container)
+        found = []
+        for predicate, value in self.described.get(container, ()):
+            term = _resolve(predicate)
+            if term in (GEO.lat, GEO.long):
+                found.append((term, value))
+            else:
+                self.unknown(container, predicate)
+        return found
+
+    def contact(self, subject: Node, term: URIRef, predicate: URIRef, value: Node) -> None:
+        """``vcard:hasTelephone``/``hasEmail``: a node's ``vcard:value``, a text or a tel:/mailto: IRI."""
+        ours = _CONTACTS[term]
+        if value not in self.described:
+            self.graph.add((subject, ours, Literal(str(value))))
+            return
+        self.visited.add(value)
+        for inner, text in self.described[value]:
+            if inner == VCARD.value:
+                self.graph.add((subject, ours, Literal(str(text))))
+            else:
+                self.unknown(value, inner)
+
+    def account(self, subject: Node, term: URIRef, predicate: URIRef, account: Node) -> None:
+        """A ``foaf:OnlineAccount`` (service home page + account name) → ``schema:sameAs`` its page."""
+        if account not in self.described:
+            self.graph.add((subject, SCHEMA.sameAs, web_address(str(account))))
+            return
+        self.visited.add(account)
+        service = name = None
+        for inner, value in self.described[account]:
+            if inner == FOAF.accountServiceHomepage:
+                service = str(value)
+            elif inner == FOAF.accountName:
+                name = str(value).strip()
+            elif (inner, value) != (RDF.type, FOAF.OnlineAccount):
+                self.unknown(account, inner)
+        if name and _URL.fullmatch(name):
+            self.graph.add((subject, SCHEMA.sameAs, URIRef(name)))
+        elif name and service and _URL.fullmatch(service):
+            page = service.rstrip("/") + "/" + quote(name.lstrip("@/"))
+            self.graph.add((subject, SCHEMA.sameAs, URIRef(page)))
+        else:
+            self.leftover("account", FOAF.account, account)
+
+    def registration(self, subject: Node, term: URIRef, predicate: URIRef, value: Node) -> None:
+        number = company_number(str(value))
+        if number:
+            add_companies_house(self.graph, subject, number)
+        else:
+            self.leftover("registration", predicate, subject)
+
+    def unknown(self, subject: Node, predicate: URIRef) -> None:
+        self.leftover("predicate", predicate, subject)
+
+    def leftover(self, kind: str, term: Node, subject: Node) -> None:
+        """Count what was not converted under its kind (a key of ``_LEFTOVERS``) and term."""
+        found = self.leftovers.get((kind, term))
+        if found is None:
+            found = self.leftovers[kind, term] = _Leftover(subject, self.origin)
+        found.count += 1
+
+    def report(self, text: bytes, prefixes: dict[str, str], name: str) -> None:
+        """Every leftover as one problem, where its first subject is described; then whatever
+        no record reaches."""
+        self.origin = {"file": name}
+        for subject in self.described.keys() - self.visited:
+            for predicate, _ in self.described[subject]:
+                self.leftover("unattached", predicate, subject)
+        subjects = {
+            str(item.subject)
+            for item in self.leftovers.values()
+            if isinstance(item.subject, URIRef)
+        }
+        located = locate(text, subjects, prefixes, name)
+        for (kind, term), item in self.leftovers.items():
+            origin = located.get(str(item.subject), item.origin)
+            if "line" not in origin:
+                origin = item.origin
+            message = _LEFTOVERS[kind].format(term=compact(str(term)))
+            times = "once" if item.count == 1 else f"{item.count} times"
+            self.conversion.problem(f"{message} ({times})", origin)
+
+
+__all__ = [
+    "add_companies_house",
+    "add_concept",
+    "company_number",
+    "concept_schemes",
+    "convert",
+    "coordinate",
+    "web_address",
+]
