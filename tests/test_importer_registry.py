@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 import gzip
+import json
+import subprocess
+import sys
+from pathlib import Path
 
+import jsonschema
 import pytest
+from conftest import FIXTURES, anchor
+from fastapi.testclient import TestClient
+from rdflib import Graph
 
+import ssevalidate
+from service.app import create_app
+from service.settings import Settings
 from ssevalidate.importers import dialect_of, gunzip, importer_name, importer_of_file
 from ssevalidate.importers.conversion import Conversion, describe, json_origin, table_origin
 from ssevalidate.parsegate import InputError
@@ -137,3 +148,93 @@ def test_the_text_report_names_the_json_pointer():
         shapes=None,
     )
     assert "(f.json, /features/3)" in render_text(report)
+
+
+# --- end to end: the command line and the service read every dialect -------------------------
+
+
+def _run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "ssevalidate.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_convert_tells_the_dialect_and_writes_murmurations_profiles(tmp_path):
+    out = tmp_path / "profiles.json"
+    run = _run(
+        "convert",
+        str(anchor("data", "sea-ica-standard-v3-2021.csv")),
+        "--to",
+        "murmurations",
+        "-o",
+        str(out),
+    )
+    assert run.returncode == 0, run.stderr
+    assert "316 records read (sea-csv), 316 converted" in run.stderr
+    profiles = json.loads(out.read_text(encoding="utf-8"))
+    assert len(profiles) == 316
+    assert all(p["linked_schemas"] == ["organizations_schema-v1.0.0"] for p in profiles)
+
+
+def test_convert_reads_gzip_geojson_and_refuses_what_it_cannot_tell(tmp_path):
+    run = _run(
+        "convert",
+        str(anchor("data", "susy-transformap-ssedas-data.geojson.gz")),
+        "--to",
+        "nt",
+        "-o",
+        str(tmp_path / "susy.nt"),
+    )
+    assert run.returncode == 0, run.stderr
+    assert "1794 records read (geojson), 1794 converted" in run.stderr
+    assert Graph().parse(tmp_path / "susy.nt", format="nt")
+    unknown = tmp_path / "notes.txt"
+    unknown.write_text("just words\n", encoding="utf-8")
+    refused = _run("convert", str(unknown))
+    assert refused.returncode == 2
+    assert f"{unknown}: cannot tell the format" in refused.stderr
+    assert "Traceback" not in refused.stderr
+
+
+def test_validate_points_into_json_exports():
+    report = ssevalidate.validate(str(FIXTURES / "importers" / "murmurations-broken.json"))
+    assert report.violations > 0
+    pointers = [r.origin["pointer"] for r in report.results if r.origin]
+    assert pointers and all(p.startswith("/") for p in pointers)
+    schema = json.loads(
+        (Path(ssevalidate.__file__).parent / "report.schema.json").read_text(encoding="utf-8")
+    )
+    jsonschema.validate(report.to_dict(), schema)
+
+
+@pytest.fixture(scope="module")
+def service():
+    app = create_app(Settings(store_path=None, load_examples=False), routers=["validate"])
+    with TestClient(app) as client:
+        yield client
+
+
+def test_the_service_takes_geojson_and_murmurations_bodies(service):
+    geojson = (FIXTURES / "importers" / "geojson-keys.geojson").read_bytes()
+    response = service.post(
+        "/validate", content=geojson, headers={"Content-Type": "application/geo+json"}
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["summary"]["records"] >= 1
+    profile = (FIXTURES / "importers" / "murmurations-broken.json").read_bytes()
+    answer = service.post(
+        "/validate", content=profile, headers={"Content-Type": "application/json"}
+    )
+    assert answer.status_code == 200, answer.text
+    origins = [r["origin"] for r in answer.json()["results"] if r["origin"]]
+    assert origins and all("pointer" in o for o in origins)
+
+
+def test_the_service_reads_an_uploaded_json_export_by_its_keys(service):
+    data = (FIXTURES / "importers" / "murmurations-profile.json").read_bytes()
+    response = service.post("/validate", files={"file": ("profile.json", data, "application/json")})
+    assert response.status_code == 200, response.text
+    assert response.json()["summary"]["records"] == 1
