@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ssevalidate.engines import DEFAULT_ENGINE, ENGINES
+from ssevalidate.harvest import ConfigError, harvest, load_config
 from ssevalidate.i18n import supported
 from ssevalidate.importers import EXPORTERS, IMPORTERS, convert, export
 from ssevalidate.importers.conversion import summary
@@ -23,6 +24,7 @@ from ssevalidate.parsegate import FORMATS, InputError
 from ssevalidate.profiles import PROFILES, profiles
 from ssevalidate.render import OUTPUTS, render
 from ssevalidate.render.text import report_renderable
+from ssevalidate.store import open_store
 from ssevalidate.validation import validate
 
 EXAMPLES = """\
@@ -159,6 +161,26 @@ def build_parser() -> argparse.ArgumentParser:
         "--base", help="IRI prefix of the records (default: the file's URI and #)"
     )
 
+    gathering = commands.add_parser(
+        "harvest",
+        help="pull the directories of a sources file into the store",
+        description="Harvest each source of a TOML sources file: fetch (conditionally), "
+        "convert, validate record by record, keep the records that conform and quarantine "
+        "the others, then swap the source's graph in one step. A failure leaves the previous "
+        "graph in use. Exit status 1 when a source failed.",
+    )
+    gathering.add_argument(
+        "--config", "-c", default="sources.toml", help="sources file (default: sources.toml)"
+    )
+    gathering.add_argument("--source", "-s", metavar="ID", help="harvest only this source")
+    gathering.add_argument("--store", default="var/store", help="store folder (default: var/store)")
+    gathering.add_argument(
+        "--allow",
+        action="append",
+        default=[],
+        metavar="ADDRESS",
+        help="let the fetcher reach this private address or network (repeatable)",
+    )
     listing = commands.add_parser("profiles", help="list the profiles and what each checks")
     listing.add_argument("--lang", "-l", default="en", choices=list(LANGUAGES))
     listing.add_argument("--verbose", "-v", action="store_true", help="list every check")
@@ -175,8 +197,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(args)
         if args.command == "convert":
             return _convert(args)
+        if args.command == "harvest":
+            return _harvest(args)
         return _validate(args)
-    except InputError as error:
+    except (InputError, ConfigError) as error:
         print(f"ssevalidate: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -288,6 +312,31 @@ def _convert(args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(written)
         sys.stdout.flush()
     return 0
+
+
+def _harvest(args: argparse.Namespace) -> int:
+    console = Console(stderr=True, highlight=False)
+    config = load_config(args.config)
+    store = open_store(args.store)
+    with console.status("harvesting") as status:
+
+        def progress(source: str, stage: str) -> None:
+            status.update(f"{source}: {stage}")
+
+        results = harvest(config, store, source_id=args.source, allow=args.allow, progress=progress)
+    for result in results:
+        line = f"{result.source}: {result.outcome}"
+        if result.outcome == "harvested":
+            changes = result.changes
+            line += (
+                f", {result.records_read} read, {result.accepted} accepted, "
+                f"{result.rejected} quarantined ({len(changes.created)} new, "
+                f"{len(changes.updated)} updated, {len(changes.deleted)} gone)"
+            )
+        if result.error:
+            line += f": {result.error}"
+        console.print(line)
+    return 1 if any(r.outcome == "failed" for r in results) else 0
 
 
 def _profiles(args: argparse.Namespace) -> int:

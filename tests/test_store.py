@@ -5,14 +5,8 @@ transaction, and a failed replacement leaves the old graph as it was."""
 from __future__ import annotations
 
 import gc
-import shutil
 import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
-import httpx
 import pytest
 
 from ssevalidate.namespaces import VOCAB, scheme_iri, shapes_iri
@@ -26,34 +20,6 @@ from ssevalidate.store import (
 )
 
 GRAPH = "https://example.org/source"
-
-
-@pytest.fixture(scope="module")
-def oxigraph_server(tmp_path_factory):
-    """``oxigraph serve`` (the ``oxigraph`` package) on a free 127.0.0.1 port."""
-    binary = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    location = tmp_path_factory.mktemp("oxigraph")
-    server = subprocess.Popen(
-        [binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            httpx.get(f"{base}/query", params={"query": "ASK {}"}, timeout=1)
-            break
-        except httpx.HTTPError:
-            assert server.poll() is None, server.stderr.read().decode()
-            assert time.monotonic() < deadline, "oxigraph serve did not start"
-            time.sleep(0.1)
-    yield base
-    server.terminate()
-    server.wait(timeout=10)
 
 
 @pytest.fixture(params=["embedded", "remote"])

@@ -1,0 +1,194 @@
+"""One harvest of one source: fetch → convert → validate → split → swap.
+
+The order of the writes is what keeps the store consistent if the process dies at any point:
+
+1. the activity's start is appended to the provenance graph;
+2. nothing is written while fetching, converting and validating: any failure (network error,
+   HTTP error, timeout, garbage, truncated gzip, any exception) ends here, the graphs in use
+   untouched;
+3. the quarantine graph is swapped in;
+4. the source's graph (accepted records *and* the fetch state) is swapped in: this is the
+   commit. Dying between 3 and 4 leaves the old data with the old state, so the next harvest
+   fetches again and rebuilds both graphs (the quarantine may be one harvest ahead meanwhile;
+   ``prov:wasGeneratedBy`` on each graph tells);
+5. the activity's end is appended.
+
+>>> from ssevalidate.harvest.pipeline import harvest_source
+>>> result = harvest_source(config.source("ica"), store, config, allow=["127.0.0.1"])
+... # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime
+
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, SH
+from rdflib.term import Node
+
+from ssevalidate.fetch import FetchError
+from ssevalidate.harvest import provenance
+from ssevalidate.harvest.config import Config, Source
+from ssevalidate.harvest.fetcher import download
+from ssevalidate.harvest.provenance import HarvestResult
+from ssevalidate.harvest.records import Records, compare
+from ssevalidate.harvest.state import FetchState, description, read_record_hashes, read_state
+from ssevalidate.harvest.storeio import Triple, append, ntriples, storable
+from ssevalidate.harvest.terms import HARVEST
+from ssevalidate.importers import convert
+from ssevalidate.parsegate import InputError
+from ssevalidate.render.rdf import report_graph
+from ssevalidate.report import Report, term_text
+from ssevalidate.store import Store, StoreError
+from ssevalidate.validation import validate
+
+Progress = Callable[[str, str], None]
+"""``progress(source_id, stage)``; stages: ``"fetch"``, ``"convert"``, ``"validate"``,
+``"store"``, then the outcome (``"harvested"``, ``"not-modified"``, ``"unchanged"``,
+``"failed"``)."""
+
+log = logging.getLogger(__name__)
+_LONGEST = 300
+
+
+def harvest_source(
+    source: Source,
+    store: Store,
+    config: Config,
+    *,
+    allow: Iterable[str] = (),
+    progress: Progress | None = None,
+) -> HarvestResult:
+    """Harvest one source into ``store``; never raises for a failure of the source or the
+    store (the result says ``failed`` and why), and never damages the graphs in use."""
+
+    def stage(name: str) -> None:
+        if progress:
+            progress(source.id, name)
+
+    result = HarvestResult(
+        source=source.id,
+        activity=f"{config.base}harvests/{uuid.uuid4()}",
+        started=_now(),
+        url=source.url,
+    )
+    try:
+        append(store, config.provenance_graph, provenance.started(result, source))
+        _run(source, store, config, allow, result, stage)
+    except Exception as error:  # a failure of this source must not stop the others
+        result.outcome = "failed"
+        result.error = _message(error, source)
+    result.ended = _now()
+    try:
+        append(store, config.provenance_graph, provenance.ended(result, source))
+    except StoreError as error:
+        result.error = "; ".join(filter(None, [result.error, f"provenance not recorded: {error}"]))
+    stage(result.outcome)
+    return result
+
+
+def _run(
+    source: Source,
+    store: Store,
+    config: Config,
+    allow: Iterable[str],
+    result: HarvestResult,
+    stage: Callable[[str], None],
+) -> None:
+    previous = read_state(store, source.graph)
+    stage("fetch")
+    got = download(source, previous, config.fetch, allow)
+    result.url, result.bytes = got.url, got.size
+    result.etag, result.last_modified, result.bytes_hash = (
+        got.etag,
+        got.last_modified,
+        got.bytes_hash,
+    )
+    if got.outcome != "modified":
+        result.outcome = got.outcome
+        return
+    stage("convert")
+    conversion = convert(got.data, name=got.name, dialect=source.dialect, base=source.record_base)
+    del got  # the bytes are no longer needed: the graph is
+    result.records_read = conversion.records
+    stage("validate")
+    report = validate(conversion.graph, profile=source.profile)
+    result.report = report
+    records = Records(conversion.graph, conversion.origins)
+    rejected = {
+        node
+        for text, results in report.by_record().items()
+        if any(r.severity == "Violation" for r in results)
+        and (node := records.node(text)) is not None
+    }
+    rejected |= {records.owner(subject) for subject, _, _ in records.unstorable}
+    accepted, quarantined = records.split(rejected)
+    hashes = {str(iri): records.digest(iri) for iri in records.iris if iri not in rejected}
+    result.accepted, result.rejected = len(hashes), len(rejected)
+    result.changes = compare(read_record_hashes(store, source.graph) if previous else {}, hashes)
+    state = FetchState(
+        result.etag, result.last_modified, result.bytes_hash, source.fingerprint(), result.activity
+    )
+    accepted.extend(description(source, state, hashes, result.started))
+    quarantined.extend(_results(report, rejected, records.unstorable))
+    quarantined.extend(_about_quarantine(source, result.activity))
+    stage("store")
+    store.replace_graph(source.quarantine, ntriples(quarantined), "ntriples")
+    store.replace_graph(source.graph, ntriples(accepted), "ntriples")
+    result.outcome = "harvested"
+
+
+def _results(report: Report, rejected: set[Node], unstorable: list[Triple]) -> Iterator[Triple]:
+    """The SHACL results of the rejected records, and one for each triple no store takes."""
+    texts = {term_text(node) for node in rejected}
+    own = dataclasses.replace(report, results=[r for r in report.results if r.record in texts])
+    yield from (triple for triple in report_graph(own) if storable(triple))
+    for subject, predicate, value in unstorable:
+        item = BNode()
+        focus = (item, SH.focusNode, subject)
+        if not storable(focus):
+            continue  # the record's own IRI is broken: it is counted, it cannot be shown
+        yield (item, RDF.type, SH.ValidationResult)
+        yield focus
+        yield (item, SH.resultSeverity, SH.Violation)
+        yield (item, SH.sourceConstraintComponent, HARVEST.StorableConstraintComponent)
+        if storable((item, SH.resultPath, predicate)):
+            yield (item, SH.resultPath, predicate)
+        yield (item, SH.value, Literal(str(value)))
+        yield (item, SH.resultMessage, Literal(_UNSTORABLE, lang="en"))
+
+
+_UNSTORABLE = (
+    "This value is not valid RDF (an IRI with a space or a character such as < > | or a "
+    "malformed language tag): no store accepts it, so the record is held back."
+)
+
+
+def _about_quarantine(source: Source, activity: str) -> Iterator[Triple]:
+    graph = URIRef(source.quarantine)
+    yield graph, RDF.type, HARVEST.Quarantine
+    yield graph, DCTERMS.source, URIRef(source.graph)
+    yield graph, PROV.wasGeneratedBy, URIRef(activity)
+
+
+def _message(error: Exception, source: Source) -> str:
+    """Why a harvest failed, for people: our errors say it without quoting fetched bytes;
+    anything else is named by its type only (the details go to the log)."""
+    if isinstance(error, FetchError | StoreError):
+        return str(error)
+    if isinstance(error, InputError):
+        # The parser may quote a token of the data to say where it stumbled: keep it short.
+        return f"the data is not readable as {source.kind}: {str(error)[:_LONGEST]}"
+    log.exception("harvest of %s failed", source.id)
+    return f"unexpected {type(error).__name__} (see the log)"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+__all__ = ["Progress", "harvest_source"]
