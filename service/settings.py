@@ -35,3 +35,8 @@ class Settings:
     fetch_allow: tuple[str, ...] = ()
     """Addresses or networks (``"127.0.0.1"``, ``"10.0.0.0/8"``) the URL fetcher may reach
     although they are private or loopback; empty in production, ``("127.0.0.1",)`` in tests."""
+    admin_token: str | None = None
+    """The bearer token that changes sources and decides matches; None: nobody can."""
+    harvest_config: Path | None = None
+    """The TOML sources file harvested on its schedule (sources added through ``/sources``
+    live in the store); None: only those."""

@@ -155,7 +155,8 @@ def fetch(
                 raise FetchError(f"no complete answer within {timeout:g} s", "timeout") from None
             except httpx.ConnectError:
                 raise FetchError(f"cannot connect to {backend.shown or _host(current)}") from None
-            except httpx.HTTPError as error:
+            except (httpx.HTTPError, OSError) as error:
+                # OSError: a connection reset before the peer's address could be read.
                 where = backend.shown or _host(current)
                 raise FetchError(
                     f"the connection to {where} failed ({type(error).__name__})"

@@ -81,22 +81,15 @@ def download(
         headers["If-None-Match"] = previous.etag
     if same_settings and previous.last_modified:
         headers["If-Modified-Since"] = previous.last_modified
-    try:
-        answer = fetch(
-            _request_url(source),
-            allow=(*settings.allow, *allow),
-            max_bytes=settings.max_bytes,
-            timeout=settings.timeout,
-            max_redirects=settings.max_redirects,
-            headers=headers,
-            accept=_ACCEPT.get(source.kind, _JSON_ACCEPT),
-        )
-    except OSError as error:
-        # fetch() lets a socket error through when a connection is reset before it checks the
-        # peer's address: still a network failure of this source.
-        raise FetchError(
-            f"the connection to {httpx.URL(source.url).host} failed ({type(error).__name__})"
-        ) from None
+    answer = fetch(
+        _request_url(source),
+        allow=(*settings.allow, *allow),
+        max_bytes=settings.max_bytes,
+        timeout=settings.timeout,
+        max_redirects=settings.max_redirects,
+        headers=headers,
+        accept=_ACCEPT.get(source.kind, _JSON_ACCEPT),
+    )
     name = _document_name(source, answer.media_type)
     if answer.status == 304:
         if not same_settings:
