@@ -32,6 +32,10 @@ EXAMPLES_GRAPH = "https://directory.example/"
 """The graph of the bundled example directory (the IRI of its DCAT description)."""
 
 
+SIDE_GRAPHS = "urn:sse:side-graph:"
+"""Prefix of the graphs a replacement is built in before it is swapped in."""
+
+
 class StoreError(RuntimeError):
     """The store refused or could not complete an operation (the previous data is intact)."""
 
@@ -56,6 +60,7 @@ class EmbeddedStore:
             Path(path).mkdir(parents=True, exist_ok=True)
         self.path = None if path is None else Path(path)
         self.oxigraph = ox.Store(None if path is None else str(path))
+        self._drop_side_graphs()
 
     def graphs(self) -> list[str]:
         """Names of the named graphs, sorted."""
@@ -71,7 +76,7 @@ class EmbeddedStore:
 
     def replace_graph(self, graph: str, data: bytes, format: str) -> None:
         """Parse ``data`` (trusted or already gated) into a side graph, then swap it in atomically."""
-        side = f"urn:uuid:{uuid.uuid4()}"
+        side = f"{SIDE_GRAPHS}{uuid.uuid4()}"
         try:
             self.oxigraph.load(data, format=FORMATS[format], to_graph=ox.NamedNode(side))
             self.oxigraph.update(f"MOVE SILENT GRAPH <{side}> TO GRAPH <{_iri(graph)}>")
@@ -83,6 +88,13 @@ class EmbeddedStore:
 
     def is_empty(self) -> bool:
         return len(self.oxigraph) == 0
+
+    def _drop_side_graphs(self) -> None:
+        """A process killed inside :meth:`replace_graph` leaves its side graph behind; the
+        store has one writer (RocksDB locks it), so at opening none is in use."""
+        for graph in self.oxigraph.named_graphs():
+            if graph.value.startswith(SIDE_GRAPHS):
+                self.oxigraph.remove_graph(graph)
 
 
 _MEDIA_TYPES = {
@@ -128,7 +140,7 @@ class RemoteStore:
         update; if the upload fails, the graph in use is untouched."""
         if format not in _MEDIA_TYPES:
             raise StoreError(f"a remote store takes {', '.join(_MEDIA_TYPES)}, not {format}")
-        side = f"urn:uuid:{uuid.uuid4()}"
+        side = f"{SIDE_GRAPHS}{uuid.uuid4()}"
         try:
             self._send(
                 "PUT",

@@ -7,11 +7,13 @@ from __future__ import annotations
 import gc
 import socket
 
+import pyoxigraph as ox
 import pytest
 
 from ssevalidate.namespaces import VOCAB, scheme_iri, shapes_iri
 from ssevalidate.store import (
     EXAMPLES_GRAPH,
+    SIDE_GRAPHS,
     EmbeddedStore,
     RemoteStore,
     StoreError,
@@ -20,6 +22,7 @@ from ssevalidate.store import (
 )
 
 GRAPH = "https://example.org/source"
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 
 @pytest.fixture(params=["embedded", "remote"])
@@ -88,3 +91,15 @@ def test_an_unreachable_remote_store_is_a_clear_error():
     remote = RemoteStore(f"{base}/query", f"{base}/update", f"{base}/store", timeout=2)
     with pytest.raises(StoreError, match="unreachable"):
         remote.count()
+
+
+def test_a_side_graph_left_by_a_killed_replacement_is_dropped_at_opening(tmp_path):
+    store = EmbeddedStore(tmp_path / "store")
+    store.replace_graph("https://e.org/g", b'<https://e.org/a> <https://e.org/p> "1" .', "ntriples")
+    left = ox.NamedNode(f"{SIDE_GRAPHS}killed")
+    store.oxigraph.add(ox.Quad(ox.NamedNode("https://e.org/a"), RDF_TYPE, RDF_TYPE, left))
+    store.oxigraph.flush()
+    del store
+    gc.collect()
+    reopened = EmbeddedStore(tmp_path / "store")
+    assert reopened.graphs() == ["https://e.org/g"]
