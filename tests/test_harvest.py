@@ -530,7 +530,7 @@ def test_a_failing_source_does_not_stop_the_others(site):
         harvest(parse_config(text), store, source_id="nope")
 
 
-def test_a_value_no_store_accepts_rejects_only_its_record(site):
+def test_a_broken_web_address_rejects_only_its_record(site):
     store = EmbeddedStore(None)
     site.put("/small.csv", (FIXTURES / "sea-small.csv").read_bytes(), "text/csv")
     result = run(
@@ -542,10 +542,16 @@ def test_a_value_no_store_accepts_rejects_only_its_record(site):
     rows = select(
         store,
         PREFIXES
-        + f"""SELECT ?focus ?value WHERE {{ GRAPH <{quarantine}> {{ ?r sh:focusNode ?focus ;
-            sh:sourceConstraintComponent harvest:StorableConstraintComponent ; sh:value ?value }} }}""",
+        + f"""SELECT ?focus ?path ?value WHERE {{ GRAPH <{quarantine}> {{ ?r sh:focusNode ?focus ;
+            sh:resultPath ?path ; sh:value ?value }} }}""",
     )
-    assert rows == [{"focus": "https://small.example/2", "value": "http://housing.example/a|b"}]
+    assert rows == [
+        {
+            "focus": "https://small.example/2",
+            "path": "http://schema.org/url",
+            "value": "http://housing.example/a|b",
+        }
+    ]
 
 
 def test_a_sparql_endpoint_is_asked_its_construct_query(site):

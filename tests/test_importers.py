@@ -1,23 +1,39 @@
 """The SEA standard CSV importer (versions 1 to 4) on the real exports of ../shared/anchors and
-on small files written here, and the ``convert`` command."""
+on small files written here, the ``convert`` command, and what every importer shares: reading
+bytes (``importers.reading``) and turning values into SSE terms (``importers.values``)."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import jsonschema
 import pytest
 from conftest import anchor
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, SKOS
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, SKOS, XSD
 
 import ssevalidate
+from ssevalidate.importers import coops_uk, geojson, murmurations, mykomap, sse_csv
+from ssevalidate.importers.conversion import Conversion, table_origin
+from ssevalidate.importers.reading import csv_rows, default_base, json_document
 from ssevalidate.importers.sea_csv import convert
+from ssevalidate.importers.values import (
+    COMPANIES_HOUSE,
+    account_page,
+    add_concept,
+    companies_house_number,
+    company_number,
+    coordinate,
+    http_iri,
+    web_address,
+)
 from ssevalidate.namespaces import SSE
 from ssevalidate.parsegate import InputError
+from ssevalidate.reconcile import reconciler
 
 V1_HEADER = (
     "Identifier,Name,Description,Organisational Structure,Primary Activity,Activities,"
@@ -169,3 +185,178 @@ def test_a_csv_that_is_not_utf8_is_refused_at_the_byte():
         convert(data, name="latin1.csv")
     assert (refused.value.line, refused.value.column) == (2, 7)  # x1,Caf then the é byte
     assert "UTF-8" in str(refused.value)
+
+
+# ------------------------------------------------------------------- shared by every importer
+
+CSV_IMPORTERS = [convert, sse_csv.convert, coops_uk.convert]
+JSON_IMPORTERS = [mykomap.convert, murmurations.convert, geojson.convert]
+
+
+@pytest.mark.parametrize("importer", CSV_IMPORTERS + JSON_IMPORTERS)
+def test_every_importer_refuses_text_that_is_not_utf8_at_its_character(importer):
+    # Line 2: two two-byte characters, a quote or comma, then a Latin-1 byte.
+    data = (
+        b'{"name":\n"\xc3\xa9\xc3\xa9\xff"}'
+        if importer in JSON_IMPORTERS
+        else b"a,b\n\xc3\xa9\xc3\xa9,\xff\n"
+    )
+    with pytest.raises(InputError) as refused:
+        importer(data, name="latin1")
+    assert (refused.value.line, refused.value.column) == (2, 4)
+    assert str(refused.value).startswith("latin1:2:4: not UTF-8 text")
+
+
+@pytest.mark.parametrize("importer", CSV_IMPORTERS)
+def test_every_csv_importer_refuses_utf16_broken_csv_and_a_file_without_header(importer):
+    with pytest.raises(InputError, match="UTF-16 text: save the spreadsheet as CSV UTF-8"):
+        importer("Identifier,Name\n".encode("utf-16"), name="t.csv")
+    with pytest.raises(InputError, match="unreadable CSV: field larger than field limit"):
+        importer(b"Identifier,Name\n1," + b"x" * 200_000 + b"\n", name="t.csv")
+    for empty in (b"", b" , \n1,Coop\n"):
+        with pytest.raises(InputError, match="empty file: the first row must be the header"):
+            importer(empty, name="t.csv")
+
+
+def test_csv_rows_take_the_delimiter_the_header_has_most_of_and_skip_a_bom():
+    assert csv_rows("\ufeffa;b,c;d\n1;2,3;4\n".encode(), "t.csv") == [
+        ["a", "b,c", "d"],
+        ["1", "2,3", "4"],
+    ]
+    assert csv_rows(b"a\tb\n1\t2", "t.tsv") == [["a", "b"], ["1", "2"]]
+
+
+@pytest.mark.parametrize("importer", JSON_IMPORTERS)
+def test_every_json_importer_refuses_what_is_no_json_with_where_it_is(importer):
+    with pytest.raises(InputError) as syntax:
+        importer(b'{"data": [\n  1,,2]}', name="t.json")
+    assert (syntax.value.line, syntax.value.column) == (2, 5)
+    assert "JSON syntax error" in str(syntax.value)
+    with pytest.raises(InputError, match="NaN is not a JSON number"):
+        importer(b'{"data": [NaN]}', name="t.json")
+    with pytest.raises(InputError, match="JSON nested too deeply to read"):
+        importer(b"[" * 100_000 + b"]" * 100_000, name="t.json")
+
+
+def test_json_document_skips_a_bom_and_keeps_the_digits_written_when_asked():
+    data = '\ufeff{"lat": 51.50740, "n": 3}'.encode()
+    assert json_document(data, "t.json") == {"lat": 51.5074, "n": 3}
+    exact = json_document(data, "t.json", decimals=True)
+    assert str(exact["lat"]) == "51.50740" and exact["n"] == 3
+
+
+def test_the_default_base_is_the_file_uri_of_a_real_file_else_a_urn(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_bytes(b"")
+    assert default_base(str(path)) == path.resolve().as_uri() + "#"
+    assert default_base(str(tmp_path / "absent.csv")) == "urn:sse:input:"
+    assert default_base("<input>") == "urn:sse:input:"
+
+
+@pytest.mark.parametrize(
+    ("text", "iri"),
+    [
+        (" https://coop.example/a?b=1#c ", "https://coop.example/a?b=1#c"),
+        ("HTTP://COOP.EXAMPLE", "HTTP://COOP.EXAMPLE"),
+        ("https://coopé.example/café", "https://coopé.example/café"),
+        ("https://coop.example/a b", None),  # a space
+        ("https://coop.example/a|b", None),  # a character IRIs forbid
+        ("https://coop.example/%zz", None),  # a broken escape
+        ("http:///path", None),  # no host
+        ("http://", None),
+        ("ftp://coop.example/", None),
+        ("coop.example", None),
+        ("mailto:info@coop.example", None),
+    ],
+)
+def test_a_web_address_is_an_absolute_http_iri_the_parse_gate_accepts(text, iri):
+    assert http_iri(text) == iri
+    expected = URIRef(iri) if iri else Literal(text.strip())
+    assert web_address(text) == expected
+
+
+def test_a_social_account_is_its_own_address_or_a_page_on_its_site():
+    site = "https://twitter.com/"
+    assert account_page(site, "@coop") == URIRef("https://twitter.com/coop")
+    assert account_page("https://twitter.com", "la coop") == URIRef("https://twitter.com/la%20coop")
+    own = "https://twitter.com/coop"
+    assert account_page(site, f" {own} ") == URIRef(own)
+
+
+def test_companies_house_numbers_have_eight_characters():
+    assert companies_house_number(" 123456 ") == "00123456"
+    assert companies_house_number("sc 123456") == "SC123456"
+    assert companies_house_number("AB12") == "AB12"  # no zeros invented inside letters
+    assert company_number("http://business.data.gov.uk/id/company/123456/") == "00123456"
+    assert company_number("https://find-and-update.company-information.service.gov.uk/") is None
+
+
+@pytest.mark.parametrize(
+    ("value", "lexical", "datatype"),
+    [
+        (" 51.50740 ", "51.50740", XSD.decimal),
+        ("-.5", "-0.5", XSD.decimal),
+        ("north", "north", None),
+        ("1e5", "1e5", None),
+        (-0.1275, "-0.1275", XSD.decimal),
+        (1e-7, "0.0000001", XSD.decimal),  # no exponent: xsd:decimal has none
+        (12, "12", XSD.decimal),
+        (Decimal("51.50740"), "51.50740", XSD.decimal),
+        (Decimal("1e999999999"), "1E+999999999", None),  # written in full it fills the memory
+    ],
+)
+def test_a_coordinate_is_an_xsd_decimal_when_it_is_a_number(value, lexical, datatype):
+    term = coordinate(value)
+    assert (str(term), term.datatype) == (lexical, datatype)
+
+
+def test_a_taxonomy_value_becomes_its_concept_or_stays_text_with_suggestions():
+    conversion, matcher = Conversion("test"), reconciler()
+    record = URIRef("urn:x:1")
+    origin = table_origin("t.csv", 2, "Qualifiers")
+    found = add_concept(
+        conversion, matcher, record, SSE.qualifier, "Organic", origin, field="Qualifiers"
+    )
+    assert found is not None and (record, SSE.qualifier, URIRef(found.iri)) in conversion.graph
+    missing = add_concept(
+        conversion, matcher, record, SSE.qualifier, "Organik", origin, field="Qualifiers"
+    )
+    assert missing is None and (record, SSE.qualifier, Literal("Organik")) in conversion.graph
+    (problem,) = conversion.problems
+    assert problem.origin == origin
+    assert problem.message.startswith(
+        "Qualifiers 'Organik' is no known concept of the qualifiers taxonomy (did you mean: "
+    )
+    assert problem.message.endswith(": kept as text")
+    assert (conversion.cells_reconciled, conversion.cells_unresolved) == (1, 1)
+
+
+def test_a_taxonomy_value_may_be_looked_up_as_another_word_but_is_kept_as_written():
+    conversion, matcher = Conversion("test"), reconciler()
+    identifier = BNode()
+    origin = table_origin("t.csv", 2, "Registrar")
+    found = add_concept(
+        conversion,
+        matcher,
+        identifier,
+        SSE.identifierScheme,
+        "Companies House",
+        origin,
+        field="Registrar",
+        lookup="companies-house",
+    )
+    assert found is not None and URIRef(found.iri) == COMPANIES_HOUSE
+    add_concept(
+        conversion,
+        matcher,
+        identifier,
+        SSE.identifierScheme,
+        "Registry of Atlantis",
+        origin,
+        field="Registrar",
+        lookup="atlantis-register",
+    )
+    assert Literal("Registry of Atlantis") in set(conversion.graph.objects(identifier, None))
+    assert "'Registry of Atlantis' is no known concept of the identifier-schemes" in (
+        conversion.problems[0].message
+    )

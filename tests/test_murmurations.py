@@ -318,7 +318,7 @@ def test_breaches_of_the_schema_and_fields_without_counterpart_are_reported_at_t
         "/0/email": "not a field of organizations_schema-v1.0.0",
         "/1/linked_schemas": "people_schema-v0.1.0",
         "/2": "no linked_schemas",
-        "/2/country_iso_3166": "'Sussex' is no concept of the countries taxonomy",
+        "/2/country_iso_3166": "'Sussex' is no known concept of the countries taxonomy",
         "/3": "a text where a profile (an object) was expected",
         "/4/tags": "a text where a list of texts was expected",
         "/4/geolocation": "needs lat and lon (no lon)",

@@ -43,10 +43,11 @@ from rdflib import BNode, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, SKOS, XSD
 
 from ssevalidate.importers.conversion import Conversion, table_origin
-from ssevalidate.importers.sea_csv import _default_base, _rows
-from ssevalidate.namespaces import GR, PREFIXES, SCHEMA, SSE, VCARD, concept_iri
+from ssevalidate.importers.reading import csv_rows, default_base
+from ssevalidate.importers.values import COMPANIES_HOUSE, add_concept, companies_house_number
+from ssevalidate.namespaces import GR, PREFIXES, SCHEMA, SSE, VCARD
 from ssevalidate.parsegate import InputError
-from ssevalidate.reconcile import CONFIDENT, Reconciler, normalise, reconciler
+from ssevalidate.reconcile import Concept, Reconciler, normalise, reconciler
 
 ROV = Namespace(PREFIXES["rov"])
 
@@ -128,7 +129,6 @@ _EXPORT_TERMS = {
         ("Registered Status", "Live"): "active",
     }.items()
 }
-_COMPANIES_HOUSE = URIRef(concept_iri("identifier-schemes", "companies-house"))
 
 # UK SIC 2007 divisions (the first two digits) by section A to U, as in NACE Rev. 2 and ISIC
 # Rev. 4; the activities taxonomy numbers the sections a01 to a21 in the same order.
@@ -159,9 +159,9 @@ def convert(
     """Convert a Co-operatives UK organisations export. Record IRIs are ``base`` + the CUK
     Organisation ID (by default the file's URI and ``#``). Raises :class:`InputError` when it
     is not such an export."""
-    rows = _rows(data, name)
+    rows = csv_rows(data, name)
     spelling = _known_columns(rows[0], name)
-    base = base or _default_base(name)
+    base = base or default_base(name)
     matcher = matcher or reconciler()
     conversion = Conversion("coops-uk")
     conversion.fields = {
@@ -295,26 +295,21 @@ def _concept(
     row: _Row,
     column: str,
     term: str | None = None,
-) -> URIRef | None:
+) -> Concept | None:
     """The concept ``term`` (by default the cell, read through the export's own words) names
     in ``scheme``, stated on ``subject``; else the cell kept as text and reported."""
     value = row[column]
-    term = term or _EXPORT_TERMS.get((column, normalise(value)), value)
-    best = matcher.best(term, [scheme])
-    if best is not None and best.confidence >= CONFIDENT:
-        concept = URIRef(best.concept.iri)
-        conversion.graph.add((subject, predicate, concept))
-        conversion.cells_reconciled += 1
-        return concept
-    conversion.graph.add((subject, predicate, Literal(value)))
-    conversion.cells_unresolved += 1
-    suggestions = ", ".join(c.concept.label() for c in matcher.candidates(value, [scheme])[:3])
-    conversion.problem(
-        f"{column} {value!r} is no known concept of {scheme}"
-        + (f" (did you mean: {suggestions}?)" if suggestions else ""),
+    return add_concept(
+        conversion,
+        matcher,
+        subject,
+        predicate,
+        value,
         row.origin(column),
+        field=column,
+        schemes=[scheme],
+        lookup=term or _EXPORT_TERMS.get((column, normalise(value)), value),
     )
-    return None
 
 
 def _registration(conversion: Conversion, matcher: Reconciler, record, row: _Row) -> None:
@@ -348,8 +343,8 @@ def _registration(conversion: Conversion, matcher: Reconciler, record, row: _Row
             f"Registered Number {number!r} without a Registrar: its register is unknown",
             row.origin("Registrar"),
         )
-    if scheme == _COMPANIES_HOUSE and number.isdigit():
-        number = number.zfill(8)
+    if scheme is not None and URIRef(scheme.iri) == COMPANIES_HOUSE:
+        number = companies_house_number(number)
     graph.add((identifier, SKOS.notation, Literal(number)))
 
 

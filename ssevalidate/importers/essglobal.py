@@ -24,14 +24,22 @@ import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from pathlib import Path
-from urllib.parse import quote
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, XSD
 from rdflib.term import Node
 
 from ssevalidate.importers.conversion import Conversion
+from ssevalidate.importers.reading import file_iri
+from ssevalidate.importers.values import (
+    account_page,
+    add_companies_house,
+    add_concept,
+    company_number,
+    concept_schemes,
+    http_iri,
+    web_address,
+)
 from ssevalidate.namespaces import (
     ESSGLOBAL,
     ESSGLOBAL_VOCAB_BASES,
@@ -40,18 +48,16 @@ from ssevalidate.namespaces import (
     GR,
     SCHEMA,
     SSE,
-    TAXONOMY,
     VCARD,
     compact,
 )
 from ssevalidate.parsegate import locate, read
 from ssevalidate.publish import alignment
-from ssevalidate.reconcile import CONFIDENT, Reconciler, reconciler
+from ssevalidate.reconcile import Reconciler, reconciler
 from ssevalidate.resources import vocabulary
 
 ROV = Namespace("http://www.w3.org/ns/regorg#")
 OSSR = Namespace("http://data.ordnancesurvey.co.uk/ontology/spatialrelations/")
-COMPANIES_HOUSE = URIRef(TAXONOMY + "identifier-schemes/companies-house")
 
 # Terms the pipeline reuses from other vocabularies, plus its undefined essglobal:country_id: the
 # alignment lists them in comments only, so they cannot be read from it.
@@ -75,8 +81,6 @@ _HAS_ADDRESS = VCARD.hasAddress
 _RECORD_CLASSES = {SSE.Initiative, SSE.Network}
 # Longest first: the canonical base is a prefix of the v1.0 one.
 _VOCAB_BASES = sorted(ESSGLOBAL_VOCAB_BASES, key=len, reverse=True)
-_URL = re.compile(r"https?://\S+")
-_COMPANY_IRI = re.compile(r"https?://business\.data\.gov\.uk/id/company/([A-Za-z0-9]+)/?")
 _LEXICAL = {
     XSD.integer: re.compile(r"[+-]?\d+"),
     XSD.decimal: re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)"),
@@ -94,7 +98,7 @@ def convert(
     """Convert ESSGlobal RDF (any syntax the parse gate reads). Record IRIs are the source's;
     ``base`` (by default the file's URI) resolves relative ones. Raises :class:`InputError` on
     unreadable input."""
-    document = read(data, name=name, base_iri=base or _default_base(name))
+    document = read(data, name=name, base_iri=base or file_iri(name))
     conversion = Conversion("essglobal")
     records = [
         subject
@@ -115,86 +119,6 @@ def convert(
         translator.record(record, origin)
     translator.report(document.data, document.prefixes, name)
     return conversion
-
-
-def _default_base(name: str) -> str | None:
-    path = Path(name)
-    return path.resolve().as_uri() if path.is_file() else None
-
-
-# --- shared with the MykoMap importer, which serves the same data as JSON ----------------------
-
-
-@functools.cache
-def concept_schemes(predicate: URIRef) -> tuple[str, ...]:
-    """The taxonomies the SSE vocabulary gives (``rdfs:seeAlso``) for a concept-valued property,
-    e.g. ``("base-membership-type",)``; empty for any other property."""
-    graph = vocabulary()
-    if (predicate, RDFS.range, SKOS.Concept) not in graph:
-        return ()
-    schemes = (str(s) for s in graph.objects(predicate, RDFS.seeAlso))
-    return tuple(sorted(s[len(TAXONOMY) :] for s in schemes if s.startswith(TAXONOMY)))
-
-
-def add_concept(
-    conversion: Conversion,
-    matcher: Reconciler,
-    subject: Node,
-    predicate: URIRef,
-    value: str,
-    origin: dict,
-    field: str,
-) -> None:
-    """``subject predicate concept`` for the concept ``value`` names (an IRI under any base, a
-    code or a label). Below the reconciler's confidence the text is kept, so the validator
-    reports it, and a problem with suggestions names ``field``."""
-    schemes = concept_schemes(predicate)
-    best = _best(matcher, value, schemes)
-    if best is not None and best.confidence >= CONFIDENT:
-        conversion.graph.add((subject, predicate, URIRef(best.concept.iri)))
-        conversion.cells_reconciled += 1
-        return
-    conversion.graph.add((subject, predicate, Literal(value)))
-    conversion.cells_unresolved += 1
-    suggestions = ", ".join(c.concept.label() for c in matcher.candidates(value, schemes)[:3])
-    conversion.problem(
-        f"{field} {value!r} is no concept of {' or '.join(schemes)}"
-        + (f" (did you mean: {suggestions}?)" if suggestions else ""),
-        origin,
-    )
-
-
-@functools.lru_cache(maxsize=4096)
-def _best(matcher: Reconciler, value: str, schemes: tuple[str, ...]):
-    # Exports repeat the same few dozen concept IRIs on every record.
-    return matcher.best(value, schemes)
-
-
-def company_number(iri: str) -> str | None:
-    """The Companies House number in a ``business.data.gov.uk`` company IRI, else None."""
-    match = _COMPANY_IRI.fullmatch(iri.strip())
-    return match.group(1).upper() if match else None
-
-
-def add_companies_house(graph: Graph, record: Node, number: str) -> None:
-    """An ``sse:Identifier`` in the Companies House register for ``record``."""
-    identifier = BNode()
-    graph.add((record, SSE.identifier, identifier))
-    graph.add((identifier, RDF.type, SSE.Identifier))
-    # Companies House numbers have 8 characters; spreadsheets drop leading zeros.
-    graph.add((identifier, SKOS.notation, Literal(number.zfill(8))))
-    graph.add((identifier, SSE.identifierScheme, COMPANIES_HOUSE))
-
-
-def web_address(text: str) -> URIRef | Literal:
-    """An IRI for a web address, else the text as it is (the validator reports it)."""
-    text = text.strip()
-    return URIRef(text) if _URL.fullmatch(text) else Literal(text)
-
-
-def coordinate(value: Node) -> Node:
-    """A latitude or longitude as ``xsd:decimal`` when it is a plain number."""
-    return _typed(value, XSD.decimal)
 
 
 # --- the translation ---------------------------------------------------------------------------
@@ -345,7 +269,9 @@ class _Translator:
 
     def concept(self, subject: Node, term: URIRef, predicate: URIRef, value: Node) -> None:
         field = compact(str(_canonical(predicate)))
-        add_concept(self.conversion, self.matcher, subject, term, str(value), self.origin, field)
+        add_concept(
+            self.conversion, self.matcher, subject, term, str(value), self.origin, field=field
+        )
 
     def country(self, subject: Node, term: URIRef, predicate: URIRef, value: Node) -> None:
         """SSE data gives the country on the address, the pipeline on the initiative."""
@@ -355,7 +281,7 @@ class _Translator:
         self.graph.add((subject, term, web_address(str(value))))
 
     def coordinate(self, subject: Node, term: URIRef, predicate: URIRef, value: Node) -> None:
-        self.graph.add((subject, term, coordinate(value)))
+        self.graph.add((subject, term, _typed(value, XSD.decimal)))
 
     def address(self, owner: Node, term: URIRef, predicate: URIRef, node: Node) -> None:
         """The address becomes a plain ``vcard:Address`` node (the pipeline's hash IRI was only
@@ -384,7 +310,7 @@ class _Translator:
             else:
                 self.statement(address, inner, value)
         for axis, value in own or contained:
-            self.graph.add((owner, axis, coordinate(value)))
+            self.graph.add((owner, axis, _typed(value, XSD.decimal)))
 
     def container(self, container: Node) -> list[tuple[URIRef, Node]]:
         """The coordinates of a geo container; the container itself has no SSE counterpart."""
@@ -418,7 +344,7 @@ class _Translator:
             self.graph.add((subject, SCHEMA.sameAs, web_address(str(account))))
             return
         self.visited.add(account)
-        service = name = None
+        service = name = ""
         for inner, value in self.described[account]:
             if inner == FOAF.accountServiceHomepage:
                 service = str(value)
@@ -426,11 +352,8 @@ class _Translator:
                 name = str(value).strip()
             elif (inner, value) != (RDF.type, FOAF.OnlineAccount):
                 self.unknown(account, inner)
-        if name and _URL.fullmatch(name):
-            self.graph.add((subject, SCHEMA.sameAs, URIRef(name)))
-        elif name and service and _URL.fullmatch(service):
-            page = service.rstrip("/") + "/" + quote(name.lstrip("@/"))
-            self.graph.add((subject, SCHEMA.sameAs, URIRef(page)))
+        if name and (http_iri(name) or http_iri(service)):
+            self.graph.add((subject, SCHEMA.sameAs, account_page(service, name)))
         else:
             self.leftover("account", FOAF.account, account)
 
@@ -473,12 +396,4 @@ class _Translator:
             self.conversion.problem(f"{message} ({times})", origin)
 
 
-__all__ = [
-    "add_companies_house",
-    "add_concept",
-    "company_number",
-    "concept_schemes",
-    "convert",
-    "coordinate",
-    "web_address",
-]
+__all__ = ["convert"]

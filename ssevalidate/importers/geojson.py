@@ -30,8 +30,6 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
-from pathlib import Path
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -39,7 +37,8 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, SKOS, XSD
 
 from ssevalidate.importers.conversion import Conversion, json_origin, pointer_token
-from ssevalidate.importers.essglobal import add_concept
+from ssevalidate.importers.reading import default_base, json_document
+from ssevalidate.importers.values import add_concept, coordinate, http_iri
 from ssevalidate.namespaces import GEO, SCHEMA, SSE, TAXONOMY, VCARD, concept_iri
 from ssevalidate.parsegate import InputError
 from ssevalidate.rdfconvert import graph_from_quads
@@ -114,7 +113,6 @@ _FIELDS = {
     str(GEO.long): "geometry/coordinates/0",
 }
 
-_HTTP = re.compile(r"https?://\S+", re.IGNORECASE)
 _BARE_DOMAIN = re.compile(r"(?:[^\W_](?:[\w-]*[^\W_])?\.)+[^\W\d_]{2,}(?::\d+)?(?:[/?#]\S*)?")
 _URI_CHARACTERS = "!#$%&'()*+,/:;=?@~"
 """Reserved characters and ``%``: what percent-encoding an address must leave as it is."""
@@ -183,9 +181,9 @@ def convert(
     features' ``_uri``, else ``base`` (by default the file's URI and ``#``) + ``_id`` or ``id``.
     Raises :class:`InputError` when it is not GeoJSON, with the line and column of a syntax
     error or the pointer of what is not as expected."""
-    document = _document(data, name)
+    document = json_document(data, name)
     features = _features(document, name)
-    base = base or _default_base(name)
+    base = base or default_base(name)
     conversion = Conversion("geojson")
     conversion.fields = dict(_FIELDS)
     dataset = _dataset(conversion, document, base, name)
@@ -194,31 +192,6 @@ def convert(
         reader.read(pointer, feature)
     reader.report_counted()
     return conversion
-
-
-def _default_base(name: str) -> str:
-    """The file's own URI and ``#`` (record IRIs must be absolute), else a URN."""
-    path = Path(name)
-    if path.is_file():
-        return path.resolve().as_uri() + "#"
-    return "urn:sse:input:"
-
-
-def _document(data: bytes, name: str) -> object:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
-        raise InputError("not UTF-8 text", name=name, line=line, column=column) from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InputError(
-            f"JSON syntax error: {error.msg}", name=name, line=error.lineno, column=error.colno
-        ) from None
-    except RecursionError:
-        raise InputError("JSON nested too deeply to read", name=name) from None
 
 
 def _features(document: object, name: str) -> list[tuple[str, dict]]:
@@ -503,7 +476,13 @@ class _FeatureReader:
             graph.add((address, VCARD["country-name"], Literal(country)))
             origin = json_origin(self.name, f"{where}/addr:country")
             add_concept(
-                self.conversion, self.matcher, address, SSE.country, country, origin, "addr:country"
+                self.conversion,
+                self.matcher,
+                address,
+                SSE.country,
+                country,
+                origin,
+                field="addr:country",
             )
             found = graph.value(address, SSE.country)
             concept = self.matcher.concept(str(found)) if isinstance(found, URIRef) else None
@@ -543,8 +522,8 @@ class _FeatureReader:
             )
             return
         longitude, latitude = coordinates[0], coordinates[1]
-        self.graph.add((record, GEO.lat, _decimal(latitude)))
-        self.graph.add((record, GEO.long, _decimal(longitude)))
+        self.graph.add((record, GEO.lat, coordinate(latitude)))
+        self.graph.add((record, GEO.long, coordinate(longitude)))
 
 
 def _identifier(value: object) -> str | None:
@@ -574,17 +553,12 @@ def _web_address(text: str) -> URIRef | None:
 
 
 def _http_iri(text: str) -> str | None:
-    """``text`` as an absolute http(s) IRI the parse gate accepts, characters an IRI may not
-    hold (``[`` in a query) percent-encoded; None when it is no such address."""
+    """``text`` as an absolute http(s) IRI, characters an IRI may not hold (``[`` in a query,
+    as OSM data has) percent-encoded; None when it is no such address."""
     text = text.strip()
-    if not _HTTP.fullmatch(text):
+    if re.search(r"\s", text):
         return None
-    for candidate in (text, quote(text, safe=_URI_CHARACTERS)):
-        try:
-            return ox.NamedNode(candidate).value
-        except ValueError:
-            continue
-    return None
+    return http_iri(text) or http_iri(quote(text, safe=_URI_CHARACTERS))
 
 
 def _street(street: str | None, number: str | None, country: str | None) -> str | None:
@@ -597,13 +571,6 @@ def _street(street: str | None, number: str | None, country: str | None) -> str 
 
 def _finite_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _decimal(number: int | float) -> Literal:
-    # repr() is the shortest text that reads back as the same float; "f" avoids exponents,
-    # which xsd:decimal does not allow.
-    value = Decimal(repr(number)) if isinstance(number, float) else Decimal(number)
-    return Literal(format(value, "f"), datatype=XSD.decimal)
 
 
 @functools.lru_cache(maxsize=1024)

@@ -41,7 +41,6 @@ import json
 import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from urllib.parse import quote
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -49,9 +48,11 @@ from rdflib.namespace import DCTERMS, RDF, XSD
 from rdflib.term import Node
 
 from ssevalidate.importers.conversion import Conversion, json_origin, pointer_token
+from ssevalidate.importers.reading import default_base, json_document
+from ssevalidate.importers.values import add_concept, coordinate, http_iri, web_address
 from ssevalidate.namespaces import GEO, SCHEMA, SSE, VCARD, concept_iri
 from ssevalidate.parsegate import InputError
-from ssevalidate.reconcile import CONFIDENT, Concept, Reconciler, reconciler
+from ssevalidate.reconcile import Reconciler, reconciler
 
 SCHEMA_NAME = "organizations_schema-v1.0.0"
 """The schema every exported profile names in ``linked_schemas``."""
@@ -60,8 +61,6 @@ _ORGANIZATIONS = re.compile(r"organizations_schema-v\d+\.\d+\.\d+")
 _SCHEMA_NAME = re.compile(r"[a-z][a-z0-9_]*-v\d+\.\d+\.\d+")
 _WEB = re.compile(r"https?://", re.IGNORECASE)
 """What the schema asks of every URL field."""
-_URL = re.compile(r"https?://\S+")
-"""What can become an IRI (the schema lets spaces through)."""
 _MAX_URL, _MAX_NAME, _MAX_TAGS, _MAX_TAG, _MAX_TELEPHONE, _MAX_LINK_NAME = (
     2000,
     200,
@@ -168,9 +167,10 @@ def convert(
     """Convert Murmurations JSON: a profile, a list of profiles or an index page. Raises
     :class:`InputError` when it is not such JSON, with the line and column of a syntax error or
     the pointer of what is not as expected."""
-    document = _document(data, name)
+    # Decimals keep coordinates exactly as written (51.50740 stays 51.50740).
+    document = json_document(data, name, decimals=True)
     kind, items = _items(document, name)
-    reader = _Reader(name, base or _default_base(name), matcher or reconciler(), kind)
+    reader = _Reader(name, base or default_base(name), matcher or reconciler(), kind)
     for pointer, item in items:
         if not isinstance(item, dict):
             reader.problem(pointer, f"a {_kind(item)} where a profile (an object) was expected")
@@ -196,29 +196,6 @@ def export(graph: Graph) -> list[dict]:
 
 
 # --- reading -----------------------------------------------------------------------------------
-
-
-def _default_base(name: str) -> str:
-    """The file's own URI and ``#`` (record IRIs must be absolute), else a URN."""
-    path = Path(name)
-    if path.is_file():
-        return path.resolve().as_uri() + "#"
-    return "urn:sse:input:"
-
-
-def _document(data: bytes, name: str) -> _Json:
-    def refuse(constant: str):
-        raise InputError(f"{constant} is not a JSON number", name=name)
-
-    try:
-        # Decimals keep coordinates exactly as written (51.50740 stays 51.50740).
-        return json.loads(data, parse_float=Decimal, parse_constant=refuse)
-    except json.JSONDecodeError as error:
-        raise InputError(
-            f"JSON syntax error: {error.msg}", name=name, line=error.lineno, column=error.colno
-        ) from None
-    except (UnicodeDecodeError, RecursionError) as error:
-        raise InputError(f"cannot read JSON: {type(error).__name__}", name=name) from None
 
 
 def _items(document: _Json, name: str) -> tuple[str, list[tuple[str, _Json]]]:
@@ -379,13 +356,9 @@ class _Reader:
         """The record's IRI (see the module's docstring), or None for a duplicate."""
         unique_id = item.get("unique_id")
         unique_id = unique_id.strip() if isinstance(unique_id, str) else ""
-        if (
-            unique_id
-            and _URL.fullmatch(unique_id)
-            and unique_id != _text_of(item.get("primary_url"))
-        ):
+        if unique_id and http_iri(unique_id) and unique_id != _text_of(item.get("primary_url")):
             record, key = unique_id, "unique_id"
-        elif unique_id and not _URL.fullmatch(unique_id):
+        elif unique_id and not http_iri(unique_id):
             record, key = self.base + quote(unique_id, safe=""), "unique_id"
         else:
             key = next((k for k in ("primary_url", "profile_url") if _text_of(item.get(k))), None)
@@ -445,7 +418,7 @@ class _Reader:
         text = self._string(value, where, key)
         if text is not None:
             self._check_url(text, where, key)
-            self.graph.add((subject, predicate, _web_address(text)))
+            self.graph.add((subject, predicate, web_address(text)))
 
     def _check_url(self, text: str, where: str, key: str) -> None:
         if not _WEB.match(text):
@@ -495,7 +468,7 @@ class _Reader:
             if url is None:
                 continue
             self._check_url(url, f"{here}/url", "url")
-            address = _web_address(url)
+            address = web_address(url)
             self.graph.add((record, predicate, address))
             name = self._string(link.get("name"), f"{here}/name", "name")
             if name and isinstance(address, URIRef):
@@ -513,8 +486,16 @@ class _Reader:
         text = self._string(value, where, "status")
         if text is None:
             return
-        concept = self._concept(
-            record, SSE.status, "status", _STATUS_READ_AS.get(text, text), where
+        concept = add_concept(
+            self.conversion,
+            self.matcher,
+            record,
+            SSE.status,
+            text,
+            json_origin(self.name, where),
+            field="status",
+            schemes=["status"],
+            lookup=_STATUS_READ_AS.get(text),
         )
         if concept is None:
             return
@@ -532,35 +513,22 @@ class _Reader:
         text = self._string(value, where, key)
         if text is None:
             return
-        concept = self._concept(record, SSE.country, "countries", text, where)
+        concept = add_concept(
+            self.conversion,
+            self.matcher,
+            record,
+            SSE.country,
+            text,
+            json_origin(self.name, where),
+            field=key,
+            schemes=["countries"],
+        )
         if concept is not None and concept_iri("countries", text) != concept.iri:
             self.problem(
                 where,
                 f"{key} {text!r} is not an upper-case ISO 3166-1 alpha-2 code: read as "
                 f"{concept.code}",
             )
-
-    def _concept(
-        self, subject: Node, predicate: URIRef, scheme: str, text: str, where: str
-    ) -> Concept | None:
-        """The concept ``text`` names, or None: then the text is kept (so the validator reports
-        it) and reported with suggestions."""
-        best = self.matcher.best(text, [scheme])
-        if best is not None and best.confidence >= CONFIDENT:
-            self.graph.add((subject, predicate, URIRef(best.concept.iri)))
-            self.conversion.cells_reconciled += 1
-            return best.concept
-        self.graph.add((subject, predicate, Literal(text)))
-        self.conversion.cells_unresolved += 1
-        suggestions = ", ".join(
-            c.concept.label() for c in self.matcher.candidates(text, [scheme])[:3]
-        )
-        self.problem(
-            where,
-            f"{text!r} is no concept of the {scheme} taxonomy"
-            + (f" (did you mean: {suggestions}?)" if suggestions else ""),
-        )
-        return None
 
     def _geolocation(self, record: URIRef, value: _Json, where: str) -> None:
         if not isinstance(value, dict):
@@ -578,7 +546,7 @@ class _Reader:
                 continue
             if not -limit <= number <= limit:
                 self.problem(here, f"{key} {number} is not between -{limit} and {limit}")
-            self.graph.add((record, predicate, _decimal(number)))
+            self.graph.add((record, predicate, coordinate(number)))
         for extra in value.keys() - {"lat", "lon"}:
             self.problem(
                 f"{where}/{pointer_token(extra)}", f"{extra!r} is not a field of geolocation"
@@ -631,7 +599,7 @@ class _Reader:
                     point = BNode()
                     self.graph.add((record, SCHEMA.contactPoint, point))
                     self.graph.add((point, RDF.type, SCHEMA.ContactPoint))
-                    self.graph.add((point, SCHEMA.url, _web_address(form)))
+                    self.graph.add((point, SCHEMA.url, web_address(form)))
             else:
                 self.problem(here, f"{key!r} is not a field of contact_details: not converted")
 
@@ -651,15 +619,6 @@ def _is_number(value: _Json) -> bool:
 
 def _text_of(value: _Json) -> str:
     return value.strip() if isinstance(value, str) else ""
-
-
-def _web_address(text: str) -> URIRef | Literal:
-    """An IRI for a web address, else the text as it is (the validator reports it)."""
-    return URIRef(text) if _URL.fullmatch(text) else Literal(text)
-
-
-def _decimal(number: int | Decimal) -> Literal:
-    return Literal(format(Decimal(number), "f"), datatype=XSD.decimal)
 
 
 # --- writing -----------------------------------------------------------------------------------
@@ -725,7 +684,7 @@ def _shorten(text: str, limit: int) -> str:
 def _web_addresses(graph: Graph, subjects, predicate: URIRef) -> list[str]:
     """The http(s) addresses the schema accepts, in order."""
     found = {str(o).strip() for s in subjects for o in graph.objects(s, predicate)}
-    return sorted(url for url in found if _URL.fullmatch(url) and len(url) <= _MAX_URL)
+    return sorted(url for url in found if http_iri(url) and len(url) <= _MAX_URL)
 
 
 def _links(graph: Graph, urls: list[str], name_limit: int | None = None) -> list[dict]:
@@ -832,7 +791,7 @@ def _own_name(record: Node) -> str:
 
 def _own_iri(record: Node) -> str | None:
     """The record's IRI as ``unique_id``, so that the record keeps it when read back."""
-    return str(record) if isinstance(record, URIRef) and _URL.fullmatch(str(record)) else None
+    return str(record) if isinstance(record, URIRef) and http_iri(str(record)) else None
 
 
 __all__ = ["SCHEMA_NAME", "convert", "export"]

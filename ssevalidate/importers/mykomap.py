@@ -19,20 +19,20 @@ reconciler; keys outside these are reported once each.
 
 from __future__ import annotations
 
-import json
-import re
-from pathlib import Path
 from urllib.parse import quote
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF
 
 from ssevalidate.importers.conversion import Conversion, json_origin, pointer_token
-from ssevalidate.importers.essglobal import (
+from ssevalidate.importers.reading import default_base, json_document
+from ssevalidate.importers.values import (
+    account_page,
     add_companies_house,
     add_concept,
     company_number,
     coordinate,
+    http_iri,
     web_address,
 )
 from ssevalidate.namespaces import GEO, SCHEMA, SSE, VCARD
@@ -74,7 +74,6 @@ _FIELDS = {
     str(GEO.lat): "lat",
     str(GEO.long): "lng",
 }
-_URL = re.compile(r"https?://\S+")
 
 Row = tuple[int, dict]
 """A row of ``data`` and its index there."""
@@ -91,7 +90,7 @@ def convert(
     absolute http(s) IRI). Raises :class:`InputError` when it is not such JSON, with the line and
     column of a syntax error or the pointer of what is not as expected."""
     rows = _rows(data, name)
-    base = base or _default_base(name)
+    base = base or default_base(name)
     matcher = matcher or reconciler()
     conversion = Conversion("mykomap")
     conversion.fields = dict(_FIELDS)
@@ -104,7 +103,7 @@ def convert(
         initiatives.setdefault(uri.strip(), []).append((index, row))
     leftovers: dict[str, tuple[str, dict, int]] = {}
     for uri, group in initiatives.items():
-        record = URIRef(uri if _URL.fullmatch(uri) else base + quote(uri, safe=""))
+        record = URIRef(http_iri(uri) or base + quote(uri, safe=""))
         conversion.add_record(record, json_origin(name, f"/data/{group[0][0]}"))
         values = _values(conversion, group, name, leftovers)
         _initiative(conversion, matcher, record, values, name)
@@ -115,23 +114,8 @@ def convert(
     return conversion
 
 
-def _default_base(name: str) -> str:
-    """The file's own URI and ``#`` (record IRIs must be absolute), else a URN."""
-    path = Path(name)
-    if path.is_file():
-        return path.resolve().as_uri() + "#"
-    return "urn:sse:input:"
-
-
 def _rows(data: bytes, name: str) -> list[dict]:
-    try:
-        document = json.loads(data)
-    except json.JSONDecodeError as error:
-        raise InputError(
-            f"JSON syntax error: {error.msg}", name=name, line=error.lineno, column=error.colno
-        ) from None
-    except (UnicodeDecodeError, RecursionError) as error:
-        raise InputError(f"cannot read JSON: {type(error).__name__}", name=name) from None
+    document = json_document(data, name)
     if not isinstance(document, dict):
         raise InputError(
             'not MykoMap data: expected an object with a "data" array', name=name, pointer=""
@@ -206,8 +190,7 @@ def _initiative(
         graph.add((record, SCHEMA.url, web_address(text)))
     for key, site in _SOCIAL.items():
         for text in values.get(key, {}):
-            page = text if _URL.fullmatch(text) else site + quote(text.lstrip("@/"))
-            graph.add((record, SCHEMA.sameAs, URIRef(page)))
+            graph.add((record, SCHEMA.sameAs, account_page(site, text)))
     for key, predicate in _CONCEPTS.items():
         for text, pointer in values.get(key, {}).items():
             number = company_number(text) if key == "regorg" else None
@@ -215,14 +198,14 @@ def _initiative(
                 add_companies_house(graph, record, number)
             else:
                 origin = json_origin(name, pointer)
-                add_concept(conversion, matcher, record, predicate, text, origin, key)
+                add_concept(conversion, matcher, record, predicate, text, origin, field=key)
     address = BNode()
     for key, predicate in _ADDRESS.items():
         for text in values.get(key, {}):
             graph.add((address, predicate, Literal(text)))
     for text, pointer in values.get("countryId", {}).items():
         origin = json_origin(name, pointer)
-        add_concept(conversion, matcher, address, SSE.country, text, origin, "countryId")
+        add_concept(conversion, matcher, address, SSE.country, text, origin, field="countryId")
     if (address, None, None) in graph:
         graph.add((address, RDF.type, VCARD.Address))
         graph.add((record, VCARD.hasAddress, address))
@@ -237,8 +220,8 @@ def _coordinates(conversion: Conversion, record: URIRef, group: list[Row]) -> No
         if lat and long:
             pairs[lat, long] = None
     for lat, long in pairs:
-        conversion.graph.add((record, GEO.lat, coordinate(Literal(lat))))
-        conversion.graph.add((record, GEO.long, coordinate(Literal(long))))
+        conversion.graph.add((record, GEO.lat, coordinate(lat)))
+        conversion.graph.add((record, GEO.long, coordinate(long)))
 
 
 def _set_by_hand(row: dict) -> bool:

@@ -15,19 +15,23 @@ problems: nothing is dropped silently. Columns outside the standard are reported
 
 from __future__ import annotations
 
-import csv
-import io
-import re
-from pathlib import Path
 from urllib.parse import quote
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, SKOS, XSD
+from rdflib.namespace import RDF
 
 from ssevalidate.importers.conversion import Conversion, table_origin
-from ssevalidate.namespaces import GEO, SCHEMA, SSE, TAXONOMY, VCARD
+from ssevalidate.importers.reading import csv_rows, default_base
+from ssevalidate.importers.values import (
+    account_page,
+    add_companies_house,
+    add_concept,
+    coordinate,
+    web_address,
+)
+from ssevalidate.namespaces import GEO, SCHEMA, SSE, VCARD
 from ssevalidate.parsegate import InputError
-from ssevalidate.reconcile import CONFIDENT, Reconciler, reconciler
+from ssevalidate.reconcile import Reconciler, reconciler
 
 V1 = (
     "Identifier",
@@ -86,8 +90,6 @@ _COLUMNS = {
     str(GEO.long): "Longitude",
     str(SSE.identifier): "Companies House Number",
 }
-_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
-_COMPANIES_HOUSE = URIRef(TAXONOMY + "identifier-schemes/companies-house")
 
 
 def convert(
@@ -99,10 +101,10 @@ def convert(
 ) -> Conversion:
     """Convert an SEA standard CSV. Record IRIs are ``base`` + the row's Identifier (by default
     the file's URI and ``#``). Raises :class:`InputError` when it is not such a file."""
-    rows = _rows(data, name)
+    rows = csv_rows(data, name)
     header = rows[0]
     version = _version(header, name)
-    base = base or _default_base(name)
+    base = base or default_base(name)
     matcher = matcher or reconciler()
     conversion = Conversion("sea-csv", version=version)
     conversion.fields = {
@@ -131,43 +133,32 @@ def convert(
         for predicate, column in ((SCHEMA.telephone, "Phone"), (SCHEMA.email, "Email")):
             for value in _values(cells.get(column)):
                 graph.add((record, predicate, Literal(value)))
-        _web(graph, record, SCHEMA.url, cells.get("Website"))
-        _social(graph, record, "https://twitter.com/", cells.get("Twitter"))
-        _social(graph, record, "https://facebook.com/", cells.get("Facebook"))
+        for value in _values(cells.get("Website")):
+            graph.add((record, SCHEMA.url, web_address(value)))
+        for site, column in (
+            ("https://twitter.com/", "Twitter"),
+            ("https://facebook.com/", "Facebook"),
+        ):
+            for value in _values(cells.get(column)):
+                graph.add((record, SCHEMA.sameAs, account_page(site, value)))
         for column, (predicate, schemes) in _CONCEPT_COLUMNS.items():
             for value in _values(cells.get(column)):
-                _concept(
-                    conversion, matcher, record, predicate, schemes, value, name, number, column
+                origin = table_origin(name, number, column)
+                add_concept(
+                    conversion,
+                    matcher,
+                    record,
+                    predicate,
+                    value,
+                    origin,
+                    field=column,
+                    schemes=schemes,
                 )
         _address(conversion, matcher, record, cells, name, number)
         _coordinates(graph, record, cells)
-        _companies_house(graph, record, cells.get("Companies House Number"))
+        for value in _values(cells.get("Companies House Number")):
+            add_companies_house(graph, record, value)
     return conversion
-
-
-def _default_base(name: str) -> str:
-    """The file's own URI and ``#`` (record IRIs must be absolute), else a URN."""
-    path = Path(name)
-    if path.is_file():
-        return path.resolve().as_uri() + "#"
-    return "urn:sse:input:"
-
-
-def _rows(data: bytes, name: str) -> list[list[str]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
-        raise InputError(
-            "not UTF-8 text: save the spreadsheet as CSV UTF-8", name=name, line=line, column=column
-        ) from None
-    first_line = text.split("\n", 1)[0]
-    delimiter = max(",;\t", key=first_line.count)
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    if not rows:
-        raise InputError("empty file", name=name)
-    return rows
 
 
 def _version(header: list[str], name: str) -> int:
@@ -212,36 +203,6 @@ def _text(graph: Graph, subject, predicate, cell: str | None) -> None:
         graph.add((subject, predicate, Literal(cell.strip())))
 
 
-def _web(graph: Graph, subject, predicate, cell: str | None) -> None:
-    for value in _values(cell):
-        if re.match(r"https?://\S+$", value):
-            graph.add((subject, predicate, URIRef(value)))
-        else:
-            graph.add((subject, predicate, Literal(value)))
-
-
-def _social(graph: Graph, subject, site: str, cell: str | None) -> None:
-    for value in _values(cell):
-        iri = value if re.match(r"https?://\S+$", value) else site + quote(value.lstrip("@/"))
-        graph.add((subject, SCHEMA.sameAs, URIRef(iri)))
-
-
-def _concept(conversion, matcher, record, predicate, schemes, value, name, row, column) -> None:
-    best = matcher.best(value, schemes)
-    if best is not None and best.confidence >= CONFIDENT:
-        conversion.graph.add((record, predicate, URIRef(best.concept.iri)))
-        conversion.cells_reconciled += 1
-        return
-    conversion.graph.add((record, predicate, Literal(value)))
-    conversion.cells_unresolved += 1
-    suggestions = ", ".join(c.concept.label() for c in matcher.candidates(value, schemes)[:3])
-    conversion.problem(
-        f"{column} {value!r} is no known concept"
-        + (f" (did you mean: {suggestions}?)" if suggestions else ""),
-        table_origin(name, row, column),
-    )
-
-
 def _address(conversion, matcher, record, cells, name, row) -> None:
     graph = conversion.graph
     address = BNode()
@@ -250,8 +211,16 @@ def _address(conversion, matcher, record, cells, name, row) -> None:
     country = (cells.get("Country ID") or cells.get("Country Name") or "").strip()
     if country:
         column = "Country ID" if cells.get("Country ID") else "Country Name"
-        _concept(
-            conversion, matcher, address, SSE.country, ["countries"], country, name, row, column
+        origin = table_origin(name, row, column)
+        add_concept(
+            conversion,
+            matcher,
+            address,
+            SSE.country,
+            country,
+            origin,
+            field=column,
+            schemes=["countries"],
         )
     if (address, None, None) in graph:
         graph.add((address, RDF.type, VCARD.Address))
@@ -266,18 +235,6 @@ def _coordinates(graph: Graph, record, cells: dict[str, str]) -> None:
     ):
         lat, long = cells.get(latitude, "").strip(), cells.get(longitude, "").strip()
         if lat and long:
-            for predicate, value in ((GEO.lat, lat), (GEO.long, long)):
-                datatype = XSD.decimal if _NUMBER.fullmatch(value) else None
-                graph.add((record, predicate, Literal(value, datatype=datatype)))
+            graph.add((record, GEO.lat, coordinate(lat)))
+            graph.add((record, GEO.long, coordinate(long)))
             return
-
-
-def _companies_house(graph: Graph, record, cell: str | None) -> None:
-    for value in _values(cell):
-        identifier = BNode()
-        graph.add((record, SSE.identifier, identifier))
-        graph.add((identifier, RDF.type, SSE.Identifier))
-        # Companies House numbers have 8 characters; spreadsheets drop leading zeros.
-        notation = value.zfill(8) if value.isdigit() else value.upper()
-        graph.add((identifier, SKOS.notation, Literal(notation)))
-        graph.add((identifier, SSE.identifierScheme, _COMPANIES_HOUSE))

@@ -29,7 +29,6 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 from urllib.parse import quote
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -37,9 +36,11 @@ from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
 from rdflib.term import Node
 
 from ssevalidate.importers.conversion import Conversion, table_origin
+from ssevalidate.importers.reading import csv_rows, default_base
+from ssevalidate.importers.values import add_concept, http_iri
 from ssevalidate.namespaces import GEO, LANGUAGES, SCHEMA, SSE, TAXONOMY, VCARD
 from ssevalidate.parsegate import InputError
-from ssevalidate.reconcile import CONFIDENT, Concept, Reconciler, normalise, reconciler
+from ssevalidate.reconcile import CONFIDENT, Reconciler, normalise, reconciler
 
 # What a cell holds, and so how it is read and written.
 TEXT = "text"  # a text, in a language when the column has an @tag
@@ -210,7 +211,6 @@ _GROUPS = {item.key.casefold(): item for item in LAYOUT if isinstance(item, Grou
 _GROUP_COLUMN = re.compile(r"([A-Za-z]+)([1-9][0-9]*)\.([A-Za-z]+)")
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 _ABSOLUTE = re.compile(r"(https?://|urn:|file:|tag:)[^\s<>\"{}|\\^`]+")
-_WEB = re.compile(r"https?://[^\s<>\"{}|\\^`]+")
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 _DECIMAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
 _DOUBLE = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)[eE][+-]?[0-9]+")
@@ -257,8 +257,8 @@ def convert(
     """Convert a filled template. A record's IRI is its ``id`` when that is an absolute IRI
     (``https://…``, ``urn:…``), else ``base`` + the id (by default the file's URI and ``#``).
     Raises :class:`InputError` when it is not such a file."""
-    rows = _rows(data, name)
-    reader = _Reader(name, base or _default_base(name), matcher or reconciler())
+    rows = csv_rows(data, name)
+    reader = _Reader(name, base or default_base(name), matcher or reconciler())
     reader.header(rows[0])
     for number, row in enumerate(rows[1:], start=2):
         if any(cell.strip() for cell in row):
@@ -309,41 +309,6 @@ def unexported(graph: Graph, *, matcher: Reconciler | None = None) -> Graph:
 
 
 # ------------------------------------------------------------------------------------ reading
-
-
-def _default_base(name: str) -> str:
-    """The file's own URI and ``#`` (record IRIs must be absolute), else a URN."""
-    path = Path(name)
-    if path.is_file():
-        return path.resolve().as_uri() + "#"
-    return "urn:sse:input:"
-
-
-def _rows(data: bytes, name: str) -> list[list[str]]:
-    """The table: UTF-8 (a BOM is skipped), delimited by commas, semicolons or tabs, whichever
-    the header has most of."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError(
-            "UTF-16 text: save the spreadsheet as CSV UTF-8", name=name, line=1, column=1
-        )
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
-        raise InputError(
-            "not UTF-8 text: save the spreadsheet as CSV UTF-8", name=name, line=line, column=column
-        ) from None
-    first_line = text.split("\n", 1)[0]
-    delimiter = max(",;\t", key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        rows = list(reader)
-    except csv.Error as error:
-        raise InputError(f"unreadable CSV: {error}", name=name, line=reader.line_num) from None
-    if not rows or not any(cell.strip() for cell in rows[0]):
-        raise InputError("empty file: the first row must be the template's header", name=name)
-    return rows
 
 
 def _unguard(cell: str) -> str:
@@ -509,6 +474,19 @@ class _Reader:
                 subject = parts[field.via]
             values = _split(text) if field.many else [text]
             for value in values:
+                if field.kind == CONCEPT:
+                    origin = table_origin(self.name, number, where)
+                    add_concept(
+                        self.conversion,
+                        self.matcher,
+                        subject,
+                        field.predicate,
+                        value,
+                        origin,
+                        field=where,
+                        schemes=field.schemes,
+                    )
+                    continue
                 term = self._value(field, column.language, value, number, where)
                 if term is not None:
                     graph.add((subject, field.predicate, term))
@@ -528,8 +506,6 @@ class _Reader:
             return URIRef(
                 value if _ABSOLUTE.fullmatch(value) else self.base + quote(value, safe="")
             )
-        if field.kind == CONCEPT:
-            return self._concept(field, value, origin)
         if field.kind == CLASS:
             names = {normalise(name): name for name in field.classes}
             found = names.get(normalise(re.split(r"[/#:]", value)[-1]))
@@ -547,24 +523,6 @@ class _Reader:
             return Literal(value)
         return term
 
-    def _concept(self, field: Field, value: str, origin: dict) -> Node:
-        best = self.matcher.best(value, field.schemes)
-        if best is not None and best.confidence >= CONFIDENT:
-            self.conversion.cells_reconciled += 1
-            return URIRef(best.concept.iri)
-        self.conversion.cells_unresolved += 1
-        suggestions = ", ".join(
-            _named(candidate.concept)
-            for candidate in self.matcher.candidates(value, field.schemes)[:3]
-        )
-        self.conversion.problem(
-            f"{origin['column']} {value!r} is no known concept"
-            + (f" (did you mean: {suggestions}?)" if suggestions else "")
-            + ": kept as text",
-            origin,
-        )
-        return Literal(value)
-
 
 def _did_you_mean(title: str) -> str:
     """`` (did you mean 'address.locality'?)`` for a misspelt column, else nothing."""
@@ -573,21 +531,14 @@ def _did_you_mean(title: str) -> str:
     return f" (did you mean {known[close[0]]!r}?)" if close else ""
 
 
-def _named(concept: Concept) -> str:
-    """``OS60 (Workers cooperative)``, or the code alone when it is the label."""
-    label = concept.label()
-    return (
-        concept.code if normalise(label) == normalise(concept.code) else f"{concept.code} ({label})"
-    )
-
-
 def _term(kind: str, value: str) -> Node | None:
     """The IRI or typed literal a cell of this kind stands for, or None when it is not one.
     Literals keep the form written (``+1.50``, ``2026-10-14T09:30:00Z``), as the parse gate
     keeps them, so that data exported from any source reads back as the same terms."""
     datatype = None
     if kind == WEB:
-        return URIRef(value) if _WEB.fullmatch(value) else None
+        iri = http_iri(value)
+        return URIRef(iri) if iri else None
     if kind == INTEGER and _INTEGER.fullmatch(value):
         datatype = XSD.integer
     elif kind == DECIMAL and _DECIMAL.fullmatch(value):
