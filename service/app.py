@@ -28,7 +28,7 @@ import ssevalidate
 from service.settings import Settings
 from ssevalidate.store import open_store
 
-ROUTERS = ("validate", "pages", "linkeddata", "sparql", "query")
+ROUTERS = ("validate", "pages", "linkeddata", "sparql", "query", "sources", "matches", "feed")
 """Modules of ``service.routes``, each exposing ``router``, mounted in this order."""
 
 log = logging.getLogger("ssevalidate.service")

@@ -5,10 +5,15 @@ A TOML file with one ``[[source]]`` table per directory, and optional settings::
     base = "https://aggregator.example/"     # names of the graphs (default: urn:sse:harvest:)
 
     [fetch]                                  # optional; these are the defaults
-    max_bytes = 52428800
+    max_bytes = 52428800                     # per request
     timeout = 30
     max_redirects = 5
+    max_pages = 10000                        # pages followed in a paged source (feed, index...)
     allow = []                               # addresses or networks admitted despite SSRF rules
+
+    [feed]                                   # optional: the change feed this aggregator serves
+    retention = "P30D"                       # deletions are served this long
+    page_size = 100
 
     [licences]                               # optional: licences this aggregator also accepts
     "https://example.org/our-licence" = "Our licence 1.0"
@@ -19,10 +24,23 @@ A TOML file with one ``[[source]]`` table per directory, and optional settings::
     url = "https://example.org/ica.csv"
     kind = "sea-csv"                         # rdf sse-csv sea-csv csv murmurations geojson
                                              # mykomap essglobal sparql (needs query = CONSTRUCT)
+                                             # feed dcat (see below)
     licence = "https://creativecommons.org/licenses/by/4.0/"   # required, never guessed
     profile = "core"                         # optional
     schedule = "PT6H"                        # optional, an ISO 8601 duration
     base = "https://ica.coop/members/"       # optional: IRIs of records without one
+
+Three kinds read more than one document:
+
+- ``murmurations``: a profile, a list of profiles, or an index query
+  (``https://index.murmurations.network/v2/nodes?schema=organizations_schema-v1.0.0``) whose
+  pages are followed (:mod:`ssevalidate.harvest.sources_murmurations`);
+- ``feed``: another instance's change feed (its ``/feed``), read incrementally
+  (:mod:`ssevalidate.harvest.sources_feed`);
+- ``dcat``: a DCAT catalogue; each dataset becomes a source of its own, under the licence its
+  distribution, the dataset or the catalogue gives (:mod:`ssevalidate.harvest.sources_dcat`).
+  It takes no ``licence`` (a dataset without one is reported, never given the catalogue
+  source's) and may take ``max_datasets`` (default 1000).
 
 >>> from ssevalidate.harvest.config import load_config
 >>> config = load_config("sources.toml")                        # doctest: +SKIP
@@ -61,9 +79,13 @@ KINDS: dict[str, str] = {
     "mykomap": "mykomap",
     "essglobal": "essglobal",
     "sparql": "rdf",
+    "feed": "feed",
+    "dcat": "dcat",
 }
 """Each source kind and the importer dialect (``ssevalidate.importers.convert``) that reads it:
-a SPARQL endpoint answers its CONSTRUCT query with RDF."""
+a SPARQL endpoint answers its CONSTRUCT query with RDF. A ``feed`` is read by
+:mod:`~ssevalidate.harvest.sources_feed`, a ``dcat`` catalogue by
+:mod:`~ssevalidate.harvest.sources_dcat` (its datasets by the importer of their format)."""
 
 KNOWN_LICENCES: dict[str, str] = {
     "http://creativecommons.org/publicdomain/zero/1.0/": "CC0 1.0",
@@ -99,19 +121,36 @@ _DURATION = re.compile(
     r"P(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
     r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?"
 )
-_SOURCE_KEYS = {"id", "title", "url", "kind", "licence", "profile", "schedule", "query", "base"}
-_FETCH_KEYS = {"max_bytes", "timeout", "max_redirects", "allow"}
-_TOP_KEYS = {"base", "fetch", "licences", "source"}
+_SOURCE_KEYS = {
+    "id",
+    "title",
+    "url",
+    "kind",
+    "licence",
+    "profile",
+    "schedule",
+    "query",
+    "base",
+    "max_datasets",
+}
+_FETCH_KEYS = {"max_bytes", "timeout", "max_redirects", "max_pages", "allow"}
+_FEED_KEYS = {"retention", "page_size"}
+_TOP_KEYS = {"base", "fetch", "feed", "licences", "source"}
+DEFAULT_MAX_DATASETS = 1000
 _SPELLINGS = {"license": "licence", "sources": "source", "type": "kind", "name": "title"}
 
 
 class ConfigError(ValueError):
     """The configuration cannot be used; ``problems`` lists every one, each naming the file,
-    the source and the key."""
+    the source and the key; ``located`` has the same problems as ``(where, key, message)``
+    (``where``: ``None`` for the top level, ``"[fetch]"``, ``"[[source]] #2 'ica'"``...)."""
 
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(
+        self, problems: list[str], located: list[tuple[str | None, str, str]] | None = None
+    ) -> None:
         super().__init__("\n".join(problems))
         self.problems = problems
+        self.located = located or []
 
 
 @dataclass(frozen=True)
@@ -119,9 +158,22 @@ class FetchSettings:
     """Caps of every download, and the addresses admitted despite the SSRF rules."""
 
     max_bytes: int = 50 * 1024 * 1024
+    """Per request."""
     timeout: float = 30.0
     max_redirects: int = 5
+    max_pages: int = 10_000
+    """Pages followed in one harvest of a paged source."""
     allow: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FeedSettings:
+    """The change feed this aggregator serves (:mod:`ssevalidate.harvest.feed`)."""
+
+    retention: timedelta = timedelta(days=30)
+    """Deletions are served this long; a reader asking for changes since an older time must
+    read everything again."""
+    page_size: int = 100
 
 
 @dataclass(frozen=True)
@@ -133,6 +185,8 @@ class Source:
     url: str
     kind: str
     licence: str
+    """The IRI records are published under; empty for a ``dcat`` catalogue (each of its
+    datasets has its own)."""
     graph: str
     """The accepted records, the dataset's description and its fetch state."""
     quarantine: str
@@ -142,6 +196,8 @@ class Source:
     query: str | None = None
     base: str | None = None
     """Prefix of record IRIs made from a bare id (default: the URL and ``#``)."""
+    max_datasets: int = DEFAULT_MAX_DATASETS
+    """For a ``dcat`` catalogue: the most datasets harvested (the others are reported)."""
 
     @property
     def dialect(self) -> str:
@@ -164,6 +220,7 @@ class Source:
             self.profile,
             self.query or "",
             self.record_base,
+            str(self.max_datasets),
         )
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
@@ -176,6 +233,10 @@ class Config:
     fetch: FetchSettings = field(default_factory=FetchSettings)
     base: str = DEFAULT_BASE
     name: str = "<config>"
+    licences: dict[str, str] = field(default_factory=lambda: dict(KNOWN_LICENCES))
+    """Licences accepted: the known ones and the file's ``[licences]`` (a DCAT dataset's
+    licence must be one of them)."""
+    feed: FeedSettings = field(default_factory=FeedSettings)
 
     @property
     def provenance_graph(self) -> str:
@@ -205,6 +266,15 @@ def parse_config(text: str, *, name: str = "<config>") -> Config:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError([f"{name}: not valid TOML: {error}"]) from None
+    return parse_document(document, name=name)
+
+
+def parse_document(
+    document: dict, *, name: str = "<config>", require_sources: bool = True
+) -> Config:
+    """Check a configuration already read into TOML's data model (the sources API builds one
+    from JSON, so its sources pass the same checks as the file's). A service may take a file
+    without sources (``require_sources=False``): they come through its API."""
     checker = _Checker(name)
     for key in sorted(set(document) - _TOP_KEYS):
         checker.problem(None, key, _unknown(key))
@@ -212,11 +282,12 @@ def parse_config(text: str, *, name: str = "<config>") -> Config:
     licences = dict(KNOWN_LICENCES)
     licences.update(checker.licence_table(document.get("licences", {})))
     fetch = checker.fetch_settings(document.get("fetch", {}))
+    feed = checker.feed_settings(document.get("feed", {}))
     tables = document.get("source", [])
     if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
         checker.problem(None, "source", "each source is a [[source]] table")
         tables = []
-    if not tables:
+    if not tables and require_sources:
         checker.problem(None, "source", "no [[source]] table: nothing to harvest")
     sources = [checker.source(i, table, base, licences) for i, table in enumerate(tables, 1)]
     seen: set[str] = set()
@@ -226,8 +297,8 @@ def parse_config(text: str, *, name: str = "<config>") -> Config:
         if source is not None:
             seen.add(source.id)
     if checker.problems:
-        raise ConfigError(checker.problems)
-    return Config(tuple(s for s in sources if s is not None), fetch, base, name)
+        raise ConfigError(checker.problems, checker.located)
+    return Config(tuple(s for s in sources if s is not None), fetch, base, name, licences, feed)
 
 
 def parse_duration(value: str) -> timedelta:
@@ -286,10 +357,12 @@ class _Checker:
     def __init__(self, name: str) -> None:
         self.name = name
         self.problems: list[str] = []
+        self.located: list[tuple[str | None, str, str]] = []
 
     def problem(self, where: str | None, key: str, message: str) -> None:
         place = f"{self.name}: {where}: " if where else f"{self.name}: "
         self.problems.append(f"{place}{key}: {message}")
+        self.located.append((where, key, message))
 
     def prefix(self, where: str | None, key: str, value: object) -> str:
         """An IRI other IRIs are made from by appending: it must end with / # or :."""
@@ -318,7 +391,12 @@ class _Checker:
             self.problem("[fetch]", key, _unknown(key))
         defaults = FetchSettings()
         numbers = {}
-        for key, kind in (("max_bytes", int), ("timeout", float), ("max_redirects", int)):
+        for key, kind in (
+            ("max_bytes", int),
+            ("timeout", float),
+            ("max_redirects", int),
+            ("max_pages", int),
+        ):
             value = table.get(key, getattr(defaults, key))
             if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
                 self.problem("[fetch]", key, "must be a positive number")
@@ -334,6 +412,25 @@ class _Checker:
             allow = []
         return FetchSettings(allow=tuple(allow), **numbers)
 
+    def feed_settings(self, table: object) -> FeedSettings:
+        if not isinstance(table, dict):
+            self.problem(None, "feed", "must be a table")
+            return FeedSettings()
+        for key in sorted(set(table) - _FEED_KEYS):
+            self.problem("[feed]", key, _unknown(key))
+        defaults = FeedSettings()
+        retention = defaults.retention
+        if "retention" in table:
+            try:
+                retention = parse_duration(str(table["retention"]))
+            except ValueError as error:
+                self.problem("[feed]", "retention", str(error))
+        page_size = table.get("page_size", defaults.page_size)
+        if isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 1:
+            self.problem("[feed]", "page_size", "must be a whole number above zero")
+            page_size = defaults.page_size
+        return FeedSettings(retention, page_size)
+
     def source(
         self, number: int, table: dict, base: str, licences: dict[str, str]
     ) -> Source | None:
@@ -345,6 +442,10 @@ class _Checker:
         values = {}
         for key in ("id", "title", "url", "kind", "licence"):
             value = table.get(key)
+            if key == "licence" and table.get("kind") == "dcat":
+                if value is not None:
+                    self.problem(where, key, _DCAT_LICENCE)
+                continue
             if value is None:
                 self.problem(where, key, "missing" + _REQUIRED_HINTS.get(key, ""))
             elif not isinstance(value, str) or not value.strip():
@@ -380,6 +481,13 @@ class _Checker:
         record_base = None
         if "base" in table:
             record_base = self.prefix(where, "base", table["base"])
+        max_datasets = table.get("max_datasets", DEFAULT_MAX_DATASETS)
+        if kind != "dcat" and "max_datasets" in table:
+            self.problem(where, "max_datasets", "only a source of kind 'dcat' takes max_datasets")
+        elif (
+            isinstance(max_datasets, bool) or not isinstance(max_datasets, int) or max_datasets < 1
+        ):
+            self.problem(where, "max_datasets", "must be a whole number above zero")
         if len(self.problems) > before:
             return None
         return Source(
@@ -387,13 +495,14 @@ class _Checker:
             title=values["title"],
             url=values["url"],
             kind=values["kind"],
-            licence=values["licence"],
+            licence=values.get("licence", ""),
             graph=f"{base}sources/{values['id']}",
             quarantine=f"{base}sources/{values['id']}/quarantine",
             profile=profile,
             schedule=schedule,
             query=query,
             base=record_base,
+            max_datasets=max_datasets,
         )
 
     def _check_url(self, where: str, url: str) -> None:
@@ -422,6 +531,11 @@ class _Checker:
             self.problem(where, "query", "must be a CONSTRUCT query (the result is RDF)")
 
 
+_DCAT_LICENCE = (
+    "a dcat source takes each dataset's licence from its distribution, the dataset or the "
+    "catalogue; a dataset without one is reported, never given a licence from this file: "
+    "remove the key"
+)
 _REQUIRED_HINTS = {
     "licence": (
         " (the IRI of the licence the source publishes under, for example "
@@ -436,10 +550,12 @@ __all__ = [
     "KNOWN_LICENCES",
     "Config",
     "ConfigError",
+    "FeedSettings",
     "FetchSettings",
     "Source",
     "licence_iri",
     "load_config",
     "parse_config",
+    "parse_document",
     "parse_duration",
 ]

@@ -8,6 +8,11 @@ Both only count while the source's settings are unchanged (its fingerprint). Sam
 new validators leave the stored state as it is (rewriting it would mean rewriting the graph):
 the next request is then answered in full again, and again not parsed.
 
+A paged source (a Murmurations index query) has its pages followed (:func:`follow`): only
+to the same site, at most ``max_pages``, and a page met twice (the same address, or the same
+bytes: a server that ignores the page asked for) fails the harvest. Its validators are not
+kept (a first page unchanged says nothing of the others): the hash of all the pages decides.
+
 >>> from ssevalidate.harvest.fetcher import download
 >>> got = download(source, previous_state, FetchSettings())         # doctest: +SKIP
 >>> got.outcome, got.size                                             # doctest: +SKIP
@@ -17,14 +22,15 @@ the next request is then answered in full again, and again not parsed.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from urllib.parse import urlencode
 
 import httpx
 
-from ssevalidate.fetch import DEFAULT_ACCEPT, FetchError, fetch
+from ssevalidate.fetch import DEFAULT_ACCEPT, Fetched, FetchError, fetch
+from ssevalidate.harvest import sources_murmurations
 from ssevalidate.harvest.config import FetchSettings, Source
 from ssevalidate.harvest.state import FetchState
 from ssevalidate.parsegate import InputError, format_from_name, format_name
@@ -48,23 +54,30 @@ _EXTENSIONS = {
 }
 
 
+NextPage = Callable[[Fetched], str | None]
+"""``next_page(page)``: the address of the page after ``page`` (relative to it, or absolute),
+or None."""
+_PAGING: dict[str, NextPage] = {
+    "murmurations": lambda page: sources_murmurations.next_page(page.data),
+}
+
+
 @dataclass(frozen=True)
 class Download:
-    """The answer to one download: ``outcome`` is ``"modified"`` (``data`` holds new bytes),
-    ``"not-modified"`` (HTTP 304) or ``"unchanged"`` (the same bytes as last time)."""
+    """The answer to one download: ``outcome`` is ``"modified"`` (``documents`` holds new
+    bytes), ``"not-modified"`` (HTTP 304) or ``"unchanged"`` (the same bytes as last time)."""
 
     outcome: str
     url: str
     """Where the bytes came from, after redirects."""
-    data: bytes
+    documents: tuple[tuple[str, bytes], ...]
+    """Each page: the name the importer gives it in its messages (its extension tells formats
+    apart), and its bytes."""
     size: int
     etag: str | None
     last_modified: str | None
     bytes_hash: str | None
     media_type: str | None
-    name: str
-    """The name the importer gives the document in its messages (its extension tells formats
-    apart)."""
 
 
 def download(
@@ -81,15 +94,8 @@ def download(
         headers["If-None-Match"] = previous.etag
     if same_settings and previous.last_modified:
         headers["If-Modified-Since"] = previous.last_modified
-    answer = fetch(
-        _request_url(source),
-        allow=(*settings.allow, *allow),
-        max_bytes=settings.max_bytes,
-        timeout=settings.timeout,
-        max_redirects=settings.max_redirects,
-        headers=headers,
-        accept=_ACCEPT.get(source.kind, _JSON_ACCEPT),
-    )
+    accept = _ACCEPT.get(source.kind, _JSON_ACCEPT)
+    answer = get(_request_url(source), settings, allow, accept=accept, headers=headers)
     name = _document_name(source, answer.media_type)
     if answer.status == 304:
         if not same_settings:
@@ -97,27 +103,100 @@ def download(
         return Download(
             "not-modified",
             answer.url,
-            b"",
+            (),
             0,
             previous.etag,
             previous.last_modified,
             previous.bytes_hash,
             None,
-            name,
         )
-    bytes_hash = "sha256:" + hashlib.sha256(answer.data).hexdigest()
+    pages = [answer]
+    if source.kind in _PAGING:
+        pages = follow(answer, source.url, settings, allow, accept, _PAGING[source.kind])
+    if len(pages) == 1:
+        bytes_hash = _hash(answer.data)
+        etag, last_modified = answer.headers.get("etag"), answer.headers.get("last-modified")
+    else:
+        bytes_hash = _hash(b"".join(_hash(page.data).encode() for page in pages))
+        etag = last_modified = None
     unchanged = same_settings and bytes_hash == previous.bytes_hash
+    names = [name] + [f"{name} (page {number})" for number in range(2, len(pages) + 1)]
     return Download(
         "unchanged" if unchanged else "modified",
         answer.url,
-        answer.data,
-        len(answer.data),
-        answer.headers.get("etag"),
-        answer.headers.get("last-modified"),
+        tuple(zip(names, (page.data for page in pages), strict=True)),
+        sum(len(page.data) for page in pages),
+        etag,
+        last_modified,
         bytes_hash,
         answer.media_type,
-        name,
     )
+
+
+def get(
+    url: str,
+    settings: FetchSettings,
+    allow: Iterable[str] = (),
+    *,
+    accept: str = DEFAULT_ACCEPT,
+    headers: dict[str, str] | None = None,
+) -> Fetched:
+    """One GET of ``url`` under ``settings`` (caps, allow-list)."""
+    return fetch(
+        url,
+        allow=(*settings.allow, *allow),
+        max_bytes=settings.max_bytes,
+        timeout=settings.timeout,
+        max_redirects=settings.max_redirects,
+        headers=headers or {},
+        accept=accept,
+    )
+
+
+def follow(
+    first: Fetched,
+    site: str,
+    settings: FetchSettings,
+    allow: Iterable[str],
+    accept: str,
+    next_page: NextPage,
+) -> list[Fetched]:
+    """``first`` and every page after it, each found by ``next_page``; :class:`FetchError`
+    when a page leads off ``site``'s scheme, host and port, comes back, or there are more
+    than ``settings.max_pages``."""
+    origin = _origin(httpx.URL(site))
+    pages = [first]
+    seen_urls, seen_hashes = {first.url}, {_hash(first.data)}
+    while (link := next_page(pages[-1])) is not None:
+        try:
+            url = httpx.URL(pages[-1].url).join(link)
+        except httpx.InvalidURL:
+            raise FetchError(f"page {len(pages)} links to an invalid next page") from None
+        if _origin(url) != origin:
+            raise FetchError(f"page {len(pages)} links to a page on another site: not followed")
+        if str(url) in seen_urls:
+            raise FetchError(f"page {len(pages)} links back to an earlier page")
+        if len(pages) >= settings.max_pages:
+            raise FetchError(f"more than {settings.max_pages} pages (the [fetch] max_pages cap)")
+        page = get(str(url), settings, allow, accept=accept)
+        digest = _hash(page.data)
+        if digest in seen_hashes:
+            raise FetchError(
+                f"page {len(pages) + 1} is the same as an earlier page: the server ignores "
+                "the page asked for"
+            )
+        seen_urls.update((str(url), page.url))
+        seen_hashes.add(digest)
+        pages.append(page)
+    return pages
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    return url.scheme, url.host, url.port
+
+
+def _hash(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
 def _request_url(source: Source) -> str:
@@ -140,4 +219,4 @@ def _document_name(source: Source, media_type: str | None) -> str:
         return name
 
 
-__all__ = ["Download", "download"]
+__all__ = ["Download", "NextPage", "download", "follow", "get"]

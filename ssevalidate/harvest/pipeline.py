@@ -13,6 +13,19 @@ The order of the writes is what keeps the store consistent if the process dies a
    ``prov:wasGeneratedBy`` on each graph tells);
 5. the activity's end is appended.
 
+The source's graph also holds what the change feed serves (``feed_state`` in
+:mod:`ssevalidate.harvest.feed`): when each record was created and last changed, and the
+tombstones of the records deleted within the retention; the feed changes with the data, in the
+same swap.
+
+Per kind, the reading differs and the rest is the same: most sources are one document
+(:func:`~ssevalidate.harvest.fetcher.download`), a Murmurations index query several pages
+converted one by one, a ``feed`` is read from where the last harvest stopped
+(:mod:`~ssevalidate.harvest.sources_feed`). A ``dcat`` catalogue is not one graph: each of its
+datasets is harvested as a source of its own (:mod:`~ssevalidate.harvest.sources_dcat`), with
+its own activity, and a dataset gone from the catalogue is retired (:func:`retire_source`: an
+activity that deletes its records; its graph keeps only their tombstones).
+
 >>> from ssevalidate.harvest.pipeline import harvest_source
 >>> result = harvest_source(config.source("ica"), store, config, allow=["127.0.0.1"])
 ... # doctest: +SKIP
@@ -21,6 +34,7 @@ The order of the writes is what keeps the store consistent if the process dies a
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -31,15 +45,16 @@ from rdflib.namespace import DCTERMS, PROV, RDF, SH
 from rdflib.term import Node
 
 from ssevalidate.fetch import FetchError
-from ssevalidate.harvest import provenance
+from ssevalidate.harvest import feed, provenance, sources_dcat, sources_feed
 from ssevalidate.harvest.config import Config, Source
 from ssevalidate.harvest.fetcher import download
 from ssevalidate.harvest.provenance import HarvestResult
-from ssevalidate.harvest.records import Records, compare
+from ssevalidate.harvest.records import Changes, Records, compare
 from ssevalidate.harvest.state import FetchState, description, read_record_hashes, read_state
 from ssevalidate.harvest.storeio import Triple, append, ntriples, storable
 from ssevalidate.harvest.terms import HARVEST
 from ssevalidate.importers import convert
+from ssevalidate.importers.conversion import Conversion
 from ssevalidate.parsegate import InputError
 from ssevalidate.render.rdf import report_graph
 from ssevalidate.report import Report, term_text
@@ -49,7 +64,8 @@ from ssevalidate.validation import validate
 Progress = Callable[[str, str], None]
 """``progress(source_id, stage)``; stages: ``"fetch"``, ``"convert"``, ``"validate"``,
 ``"store"``, then the outcome (``"harvested"``, ``"not-modified"``, ``"unchanged"``,
-``"failed"``)."""
+``"failed"``, ``"retired"``). A DCAT catalogue reports its datasets' stages under their own
+ids (``<catalogue id>/<dataset key>``)."""
 
 log = logging.getLogger(__name__)
 _LONGEST = 300
@@ -65,6 +81,62 @@ def harvest_source(
 ) -> HarvestResult:
     """Harvest one source into ``store``; never raises for a failure of the source or the
     store (the result says ``failed`` and why), and never damages the graphs in use."""
+    if source.kind == "dcat":
+        harvest = functools.partial(harvest_source, allow=allow, progress=progress)
+        retire = functools.partial(retire_source, progress=progress)
+
+        def run(result: HarvestResult, stage: Callable[[str], None]) -> None:
+            sources_dcat.harvest_catalogue(
+                source, store, config, result, stage, allow=allow, harvest=harvest, retire=retire
+            )
+
+    else:
+
+        def run(result: HarvestResult, stage: Callable[[str], None]) -> None:
+            _run(source, store, config, allow, result, stage)
+
+    return _activity(source, store, config, run, progress)
+
+
+def retire_source(
+    source: Source, store: Store, config: Config, *, progress: Progress | None = None
+) -> HarvestResult:
+    """Empty ``source``'s graphs (a source removed, a dataset gone from its catalogue) but for
+    the tombstones of its records, whose deletion an activity records (outcome ``retired``);
+    a catalogue's datasets are retired first (if one fails, the catalogue stays listing it, to
+    be retired again). Never raises."""
+
+    def run(result: HarvestResult, stage: Callable[[str], None]) -> None:
+        if source.kind == "dcat":
+            for dataset in sources_dcat.known_datasets(store, source).values():
+                retired = retire_source(dataset, store, config, progress=progress)
+                if not retired.ok:
+                    raise StoreError(f"dataset {dataset.id} not retired: {retired.error}")
+        previous = read_record_hashes(store, source.graph)
+        result.changes = Changes(deleted=sorted(previous))
+        stage("store")
+        graph = URIRef(source.graph)
+        # Only the tombstones stay, so the feed tells followers the records are gone.
+        kept = feed.feed_state(
+            store, source.graph, [], result.changes, _now(), config.feed.retention
+        )
+        kept.append((graph, DCTERMS.identifier, Literal(source.id)))
+        kept.append((graph, PROV.wasGeneratedBy, URIRef(result.activity)))
+        store.replace_graph(source.quarantine, b"", "ntriples")
+        store.replace_graph(source.graph, ntriples(kept), "ntriples")
+        result.outcome = "retired"
+
+    return _activity(source, store, config, run, progress)
+
+
+def _activity(
+    source: Source,
+    store: Store,
+    config: Config,
+    run: Callable[[HarvestResult, Callable[[str], None]], None],
+    progress: Progress | None,
+) -> HarvestResult:
+    """``run`` inside an activity: its start and end recorded, any failure caught."""
 
     def stage(name: str) -> None:
         if progress:
@@ -78,7 +150,7 @@ def harvest_source(
     )
     try:
         append(store, config.provenance_graph, provenance.started(result, source))
-        _run(source, store, config, allow, result, stage)
+        run(result, stage)
     except Exception as error:  # a failure of this source must not stop the others
         result.outcome = "failed"
         result.error = _message(error, source)
@@ -101,7 +173,12 @@ def _run(
 ) -> None:
     previous = read_state(store, source.graph)
     stage("fetch")
-    got = download(source, previous, config.fetch, allow)
+    conversion, more_state = None, []
+    if source.kind == "feed":
+        reading = sources_feed.read(source, store, previous, config.fetch, allow)
+        got, conversion, more_state = reading.download, reading.conversion, reading.state
+    else:
+        got = download(source, previous, config.fetch, allow)
     result.url, result.bytes = got.url, got.size
     result.etag, result.last_modified, result.bytes_hash = (
         got.etag,
@@ -112,7 +189,8 @@ def _run(
         result.outcome = got.outcome
         return
     stage("convert")
-    conversion = convert(got.data, name=got.name, dialect=source.dialect, base=source.record_base)
+    if conversion is None:
+        conversion = _convert(source, got.documents)
     del got  # the bytes are no longer needed: the graph is
     result.records_read = conversion.records
     stage("validate")
@@ -134,12 +212,36 @@ def _run(
         result.etag, result.last_modified, result.bytes_hash, source.fingerprint(), result.activity
     )
     accepted.extend(description(source, state, hashes, result.started))
+    accepted.extend(more_state)
+    accepted.extend(
+        feed.feed_state(store, source.graph, hashes, result.changes, _now(), config.feed.retention)
+    )
     quarantined.extend(_results(report, rejected, records.unstorable))
     quarantined.extend(_about_quarantine(source, result.activity))
     stage("store")
     store.replace_graph(source.quarantine, ntriples(quarantined), "ntriples")
     store.replace_graph(source.graph, ntriples(accepted), "ntriples")
     result.outcome = "harvested"
+
+
+def _convert(source: Source, documents: tuple[tuple[str, bytes], ...]) -> Conversion:
+    """Each document converted, and the conversions merged (the pages of one source)."""
+    conversions = [
+        convert(data, name=name, dialect=source.dialect, base=source.record_base)
+        for name, data in documents
+    ]
+    if len(conversions) == 1:
+        return conversions[0]
+    merged = Conversion(dialect=conversions[0].dialect, version=conversions[0].version)
+    for conversion in conversions:
+        merged.graph += conversion.graph
+        merged.records += conversion.records
+        merged.origins.update(conversion.origins)
+        merged.fields.update(conversion.fields)
+        merged.cells_reconciled += conversion.cells_reconciled
+        merged.cells_unresolved += conversion.cells_unresolved
+        merged.problems.extend(conversion.problems)
+    return merged
 
 
 def _results(report: Report, rejected: set[Node], unstorable: list[Triple]) -> Iterator[Triple]:
@@ -191,4 +293,4 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-__all__ = ["Progress", "harvest_source"]
+__all__ = ["Progress", "harvest_source", "retire_source"]
