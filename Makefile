@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test serve lint format clean bench-service bench-engine bench
+.PHONY: test serve lint format clean bench-service bench-engine bench bench-harvest
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,3 +44,9 @@ bench-engine: $(STAMP)
 # 1,000,000 with --sizes); data cached in var/bench/; writes BENCHMARKS.md.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
+
+# Harvest throughput: generated sources of 1,000 to 100,000 records served on 127.0.0.1, into the
+# embedded store and oxigraph serve, against rdflib + pySHACL (takes about an hour); writes
+# BENCHMARKS.md.
+bench-harvest: $(STAMP)
+	$(BIN)/python benchmarks/harvest.py
