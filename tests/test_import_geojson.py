@@ -79,6 +79,30 @@ def test_names_and_descriptions_keep_their_language(keys):
     assert graph.value(LINDENHOF, SCHEMA.openingHours) == Literal("Sa 14:00-18:00")
 
 
+@pytest.mark.parametrize(
+    ("written", "tag", "noted"),
+    [("gr", "el", True), ("cz-Latn", "cs-Latn", True), ("hu", "hu", False)],
+)
+def test_a_country_code_used_as_language_is_read_as_its_language_and_noted(written, tag, noted):
+    feature = {
+        "type": "Feature",
+        "id": "1",
+        "geometry": None,
+        "properties": {"name": "Coop", f"description:{written}": "text"},
+    }
+    conversion = convert(
+        json.dumps(feature).encode(), name="map.geojson", base="https://d.example/#"
+    )
+    graph = conversion.graph
+    assert graph.value(URIRef("https://d.example/#1"), SCHEMA.description) == Literal(
+        "text", lang=tag
+    )
+    notes = _messages(conversion, f"description:{written}")
+    assert bool(notes) is noted
+    if noted:
+        assert f"read as '{tag}'" in notes[0]
+
+
 def test_the_address_keeps_the_country_as_written_and_reconciles_it(keys):
     graph = keys.graph
     address = _address(graph, LINDENHOF)

@@ -38,7 +38,7 @@ from rdflib.namespace import DCAT, DCTERMS, RDF, SKOS, XSD
 
 from ssevalidate.importers.conversion import Conversion, json_origin, pointer_token
 from ssevalidate.importers.reading import default_base, json_document
-from ssevalidate.importers.values import add_concept, coordinate, http_iri
+from ssevalidate.importers.values import add_concept, coordinate, http_iri, language_tag
 from ssevalidate.namespaces import GEO, SCHEMA, SSE, TAXONOMY, VCARD, concept_iri
 from ssevalidate.parsegate import InputError
 from ssevalidate.rdfconvert import graph_from_quads
@@ -363,7 +363,10 @@ class _FeatureReader:
         if key in _TEXTS:
             graph.add((record, _TEXTS[key], Literal(text)))
         elif language:
-            graph.add((record, _TEXTS[language.group(1)], Literal(text, lang=language.group(2))))
+            tag, note = language_tag(language.group(2))
+            if note:
+                self._problem(f"{key}: {note}", where)
+            graph.add((record, _TEXTS[language.group(1)], Literal(text, lang=tag)))
         elif key in _LISTS:
             fits = _EMAIL if _LISTS[key] == SCHEMA.email else None
             for part in _parts(text):

@@ -177,6 +177,38 @@ def account_page(site: str, account: str) -> URIRef:
     return URIRef(site.strip().rstrip("/") + "/" + quote(account.strip().lstrip("@/")))
 
 
+# --- languages ---------------------------------------------------------------------------------
+
+COUNTRY_AS_LANGUAGE = {
+    "gr": "el",
+    "cz": "cs",
+    "dk": "da",
+    "ua": "uk",
+    "jp": "ja",
+    "gb": "en",
+    "rs": "sr",
+    "al": "sq",
+    "at": "de",
+}
+"""Country codes written where a language code belongs (``description:gr`` for Greek), with
+the language of that country. Only codes that are no ISO 639-1 language are listed: ``se``,
+``ee`` or ``si`` are languages (Northern Sami, Ewe, Sinhala), so they are taken as written."""
+
+
+def language_tag(tag: str) -> tuple[str, str | None]:
+    """The language tag to write for ``tag`` as a directory wrote it, and a note when it was a
+    country code read as its language (``"gr"`` → ``("el", "...")``)."""
+    primary, _, rest = tag.partition("-")
+    language = COUNTRY_AS_LANGUAGE.get(primary.casefold())
+    if language is None:
+        return tag, None
+    corrected = language + ("-" + rest if rest else "")
+    return corrected, (
+        f"{tag!r} is a country code, not a language code: read as {corrected!r} (the "
+        "language of that country); write the language code to remove this note"
+    )
+
+
 # --- coordinates -------------------------------------------------------------------------------
 
 
