@@ -203,14 +203,13 @@ def read(
     Raises :class:`InputError` with file, line and column on any syntax error or refused construct.
     """
     chosen, payload = admit(data, name=name, format=format)
-    target = Graph() if graph is None else graph
     try:
-        prefixes = _parse_into(payload, chosen, base_iri, target, bnode_prefix, name)
+        target, prefixes = _parse_into(payload, chosen, base_iri, graph, bnode_prefix, name)
     except InputError:
         if not may_be_nquads(data, name=name, format=format, chosen=chosen):
             raise
         chosen = "nquads"
-        prefixes = _parse_into(payload, chosen, base_iri, target, bnode_prefix, name)
+        target, prefixes = _parse_into(payload, chosen, base_iri, graph, bnode_prefix, name)
     return Document(name=name, format=chosen, data=data, graph=target, prefixes=prefixes)
 
 
@@ -265,13 +264,22 @@ class Quads:
 
 
 def _parse_into(
-    payload: bytes, fmt: str, base_iri: str | None, graph: Graph, bnode_prefix: str, name: str
-) -> dict[str, str]:
-    scratch = Graph()
+    payload: bytes,
+    fmt: str,
+    base_iri: str | None,
+    graph: Graph | None,
+    bnode_prefix: str,
+    name: str,
+) -> tuple[Graph, dict[str, str]]:
+    """The graph the triples went into, and the prefixes. A caller's ``graph`` receives
+    nothing unless the whole document parses (it goes through a scratch graph first); without
+    one, the triples go straight into a new graph, dropped with the error."""
     quads = Quads(payload, fmt, name=name, base_iri=base_iri)
-    graph_from_quads(quads, scratch, bnode_prefix)
-    graph += scratch
-    return quads.prefixes
+    parsed = graph_from_quads(quads, None, bnode_prefix)
+    if graph is None:
+        return parsed, quads.prefixes
+    graph += parsed
+    return graph, quads.prefixes
 
 
 def _syntax_error(error: SyntaxError, name: str, fmt: str) -> InputError:
