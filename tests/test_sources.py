@@ -21,7 +21,7 @@ from fastapi.testclient import TestClient
 from markupsafe import escape
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, VOID, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, VOID, XSD
 
 from service.app import create_app
 from service.i18n import missing_keys
@@ -586,6 +586,35 @@ def test_registry_and_catalogue_work_on_both_stores(request, tmp_path, site, kin
     assert row["t"] == "Directory d"
     if isinstance(store, RemoteStore):
         store.close()
+
+
+def test_a_catalogue_source_without_a_licence_of_its_own_says_so_in_the_catalogue(tmp_path):
+    """A ``dcat`` source has no licence (each dataset has its own): the catalogue writes no
+    ``dcterms:license`` for it, not the empty IRI no store takes, and says why instead."""
+    portal = source("portal", "http://127.0.0.1:9/catalog.ttl", kind="dcat")
+    del portal["licence"]
+    config = sources_file(tmp_path, portal, source("d"))
+    with TestClient(service(harvest_config=config)) as client:  # the catalogue is written first
+        answer = client.get("/catalog", headers={"Accept": "text/turtle"})
+        assert answer.status_code == 200, answer.text
+        catalogue = Graph().parse(data=answer.text, format="turtle")
+        assert client.get("/sources/portal").json()["licence"] is None
+        page = client.get("/sources/portal", headers={"Accept": "text/html"}).text
+    assert 'href=""' not in page
+    assert str(escape(TEXTS["en"]["src_licence_per_dataset"])) in page
+    dataset = URIRef(f"{BASE}sources/portal")
+    assert not any(o == URIRef("") for o in catalogue.objects())
+    copies = list(catalogue.objects(dataset, DCAT.distribution))
+    for subject in (dataset, *copies):
+        assert catalogue.value(subject, DCTERMS.license) is None
+    statement = catalogue.value(dataset, DCTERMS.rights)
+    assert (statement, RDF.type, DCTERMS.RightsStatement) in catalogue
+    assert "each dataset of this catalogue" in catalogue.value(statement, RDFS.label)
+    dump = next(c for c in copies if catalogue.value(c, DCAT.downloadURL).endswith("/data"))
+    assert catalogue.value(dump, DCTERMS.rights) == statement
+    other = URIRef(f"{BASE}sources/d")
+    assert catalogue.value(other, DCTERMS.license) == URIRef(CC_BY)
+    assert catalogue.value(other, DCTERMS.rights) is None
 
 
 # --- the pages in four languages ----------------------------------------------------------------

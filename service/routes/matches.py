@@ -15,9 +15,9 @@ website, address), the distance between them, the rules that proposed it and its
 (who decides: a name or an IRI) as JSON or as a form. It needs the admin token
 (``Settings.admin_token``): as ``Authorization: Bearer``, or, from the page, in the form's
 ``token`` field (a browser form cannot set the header). No token configured: 403; a missing or
-wrong one: 401; tokens are compared in constant time. The page works without JavaScript: one
-form holds the token and the reviewer's name, each match's buttons post it to that match's
-address (``formaction``), and the answer is a redirect back to the same list.
+wrong one: 401 (the check is :mod:`service.auth`, shared with the sources). The page works
+without JavaScript: one form holds the token and the reviewer's name, each match's buttons post
+it to that match's address (``formaction``), and the answer is a redirect back to the same list.
 
 The graphs are those under the harvest configuration's ``base`` (``Settings.harvest_config``),
 else the harvester's default. The work is done by :mod:`ssevalidate.matching`.
@@ -26,8 +26,6 @@ else the harvester's default. The work is done by :mod:`ssevalidate.matching`.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import hmac
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from fastapi import APIRouter, Query, Request
@@ -36,6 +34,7 @@ from rdflib import Graph
 from rdflib.namespace import OWL
 from starlette.concurrency import run_in_threadpool
 
+from service.auth import UNCONFIGURED, AdminCheck, AdminRefusal, is_form
 from service.i18n import request_lang, translator
 from service.templating import page
 from ssevalidate import matching
@@ -47,7 +46,6 @@ from ssevalidate.mediatypes import negotiate
 router = APIRouter(tags=["matches"])
 
 HTML_VARY = "Accept, Accept-Language, Cookie"
-FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 DEFAULT_REVIEWER = "administrator"
 """Who decided, when an API client does not say."""
 
@@ -73,20 +71,11 @@ def base_of(request: Request) -> str:
         raise Refused(500, "matches_error_config") from None
 
 
-def authorise(request: Request, form_token: str | None = None) -> None:
-    """Raise :class:`Refused` unless the request carries the admin token."""
-    expected = request.app.state.settings.admin_token
-    if not expected:
-        raise Refused(403, "matches_error_no_token")
-    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
-    given = credentials.strip() if scheme.lower() == "bearer" else (form_token or "")
-    # Digests first: compare_digest stays constant-time only for inputs of equal length.
-    if not hmac.compare_digest(_digest(given), _digest(expected)):
-        raise Refused(401, "matches_error_token", {"WWW-Authenticate": 'Bearer realm="matches"'})
-
-
-def _digest(token: str) -> bytes:
-    return hashlib.sha256(token.encode("utf-8")).digest()
+def authorise(admin: AdminRefusal | None) -> None:
+    """Raise :class:`Refused` when :mod:`service.auth` refused the request."""
+    if admin is not None:
+        key = "matches_error_no_token" if admin.reason == UNCONFIGURED else "matches_error_token"
+        raise Refused(admin.status, key, admin.headers)
 
 
 @router.get("/matches")
@@ -133,19 +122,17 @@ def same_as_view(request: Request) -> Response:
 
 
 @router.post("/matches/{key}/decision")
-async def post_decision(request: Request, key: str) -> Response:
+async def post_decision(request: Request, key: str, admin: AdminCheck) -> Response:
     """Confirm or reject a match (admin token)."""
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    from_form = content_type in FORM_TYPES
+    from_form = is_form(request)
     back = "/matches"
     try:
-        if from_form:  # the token is in the form: read it first
+        if from_form:  # read first: a refusal returns to the list the form came from
             form = await request.form()
-            fields = {name: str(form.get(name) or "") for name in ("decision", "by", "token")}
+            fields = {name: str(form.get(name) or "") for name in ("decision", "by")}
             back = _safe_back(str(form.get("back") or ""))
-            authorise(request, fields["token"])
-        else:
-            authorise(request)
+        authorise(admin)
+        if not from_form:
             fields = await _json_fields(request)
         base = base_of(request)
         view = await run_in_threadpool(

@@ -31,17 +31,17 @@ Routes:
   graph SPARQL sees) as Turtle or JSON-LD.
 
 Admin actions need ``Authorization: Bearer <Settings.admin_token>``: no token configured, 403;
-a missing or wrong one, 401 (compared in constant time). The sources are those of
-``Settings.harvest_config`` and those added here (:mod:`ssevalidate.harvest.registry`); the
-router's lifespan runs the schedule (:mod:`ssevalidate.harvest.schedule`) when there are any,
-and the catalogue is rewritten after each harvest and each change.
+a missing or wrong one, 401 (the check is :mod:`service.auth`, shared with the match
+decisions). The sources are those of ``Settings.harvest_config`` and those added here
+(:mod:`ssevalidate.harvest.registry`); the router's lifespan runs the schedule
+(:mod:`ssevalidate.harvest.schedule`) when there are any, and the catalogue is rewritten after
+each harvest and each change; after a harvest that changed records the schedule also proposes
+the matches again (:func:`ssevalidate.harvest.match_changes`).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import hmac
 import logging
 import threading
 from collections.abc import AsyncIterator, Callable
@@ -53,6 +53,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response, Streamin
 from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 
+from service.auth import UNCONFIGURED, AdminCheck, AdminRefusal, is_form
 from service.i18n import request_lang, translator
 from service.templating import page
 from ssevalidate.harvest import quality
@@ -80,7 +81,6 @@ from ssevalidate.store import StoreError
 log = logging.getLogger("ssevalidate.service.sources")
 
 HTML_VARY = "Accept, Accept-Language, Cookie"
-FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 RDF_TYPES = ("text/turtle", "application/ld+json")
 RESULTS_SHOWN = 100
 """Rejected records' results listed on a source's page."""
@@ -175,20 +175,11 @@ def _statuses(request: Request, registry: SourceRegistry) -> dict[str, Status]:
 # --- authorisation ------------------------------------------------------------------------------
 
 
-def authorise(request: Request, form_token: str | None = None) -> None:
-    """Raise :class:`Refused` unless the request carries the admin token."""
-    expected = request.app.state.settings.admin_token
-    if not expected:
-        raise Refused(403, "src_error_no_token")
-    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
-    given = credentials.strip() if scheme.lower() == "bearer" else (form_token or "")
-    # Digests first: compare_digest is constant-time only for inputs of equal length.
-    if not hmac.compare_digest(_digest(given), _digest(expected)):
-        raise Refused(401, "src_error_token", {"WWW-Authenticate": 'Bearer realm="sources"'})
-
-
-def _digest(token: str) -> bytes:
-    return hashlib.sha256(token.encode("utf-8")).digest()
+def authorise(admin: AdminRefusal | None) -> None:
+    """Raise :class:`Refused` when :mod:`service.auth` refused the request."""
+    if admin is not None:
+        key = "src_error_no_token" if admin.reason == UNCONFIGURED else "src_error_token"
+        raise Refused(admin.status, key, admin.headers)
 
 
 # --- reading --------------------------------------------------------------------------------------
@@ -282,9 +273,9 @@ def _catalogue_response(request: Request) -> Response:
 
 
 @router.post("/sources", status_code=201, summary="Add a source (admin)")
-async def add_source(request: Request) -> Response:
+async def add_source(request: Request, admin: AdminCheck) -> Response:
     try:
-        authorise(request)
+        authorise(admin)
         table = await _json_body(request)
         registry = _registry(request)
         source = await run_in_threadpool(_change, request, registry.add, table)
@@ -300,9 +291,9 @@ async def add_source(request: Request) -> Response:
 
 
 @router.put("/sources/{source_id}", summary="Change a source added through the API (admin)")
-async def replace_source(request: Request, source_id: str) -> Response:
+async def replace_source(request: Request, source_id: str, admin: AdminCheck) -> Response:
     try:
-        authorise(request)
+        authorise(admin)
         table = await _json_body(request)
         registry = _registry(request)
         source = await run_in_threadpool(
@@ -317,9 +308,9 @@ async def replace_source(request: Request, source_id: str) -> Response:
 @router.delete(
     "/sources/{source_id}", status_code=204, summary="Forget a source added through the API"
 )
-async def delete_source(request: Request, source_id: str) -> Response:
+async def delete_source(request: Request, source_id: str, admin: AdminCheck) -> Response:
     try:
-        authorise(request)
+        authorise(admin)
         registry = _registry(request)
         removed = await run_in_threadpool(
             _change, request, lambda _: registry.remove(source_id), None
@@ -343,15 +334,10 @@ def _retire(request: Request, registry: SourceRegistry, source: Source) -> None:
 
 
 @router.post("/sources/{source_id}/harvest", status_code=202, summary="Harvest now (admin)")
-async def harvest_now(request: Request, source_id: str) -> Response:
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    from_form = content_type in FORM_TYPES
+async def harvest_now(request: Request, source_id: str, admin: AdminCheck) -> Response:
+    from_form = is_form(request)
     try:
-        if from_form:
-            form = await request.form()
-            authorise(request, str(form.get("token") or ""))
-        else:
-            authorise(request)
+        authorise(admin)
         scheduler = _scheduler(request)
         if scheduler is None or not scheduler.started:
             raise Refused(503, "src_error_scheduler")
@@ -449,7 +435,7 @@ def _source_json(entry: Registered, status: Status) -> dict[str, Any]:
         "title": source.title,
         "url": source.url,
         "kind": source.kind,
-        "licence": source.licence,
+        "licence": source.licence or None,  # None: a DCAT catalogue, licensed per dataset
         "profile": source.profile,
         "schedule": iso_duration(source.schedule) if source.schedule else None,
         "query": source.query,

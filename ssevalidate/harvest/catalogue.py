@@ -13,6 +13,12 @@ In the catalogue graph:
   N-Triples dump of the accepted records), ``void:triples``, ``void:entities`` (the records),
   ``void:sparqlEndpoint``, ``void:dataDump`` and ``void:vocabulary``.
 
+A source's licence is its dataset's and its dump's ``dcterms:license``. A DCAT catalogue source
+has none of its own (each of its datasets is harvested under the licence it gives, or skipped
+without one: :mod:`ssevalidate.harvest.sources_dcat`): it gets no ``dcterms:license`` but a
+``dcterms:rights`` statement saying so (:data:`PER_DATASET`), never a guessed licence nor an
+empty IRI.
+
 >>> from ssevalidate.harvest.catalogue import read_catalogue, write_catalogue
 >>> write_catalogue(store, registry.config(), "https://sse.example")      # doctest: +SKIP
 >>> read_catalogue(store, registry.config().base).serialize(format="turtle")  # doctest: +SKIP
@@ -27,7 +33,8 @@ from itertools import islice
 import httpx
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, VOID, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, VOID, XSD
+from rdflib.term import Node
 
 from ssevalidate.harvest.config import Config, Source
 from ssevalidate.harvest.quality import latest
@@ -48,6 +55,12 @@ IANA = "https://www.iana.org/assignments/media-types/"
 PREFIXES = {"dcat": DCAT, "dcterms": DCTERMS, "void": VOID, "foaf": FOAF, "xsd": XSD}
 """The prefixes the catalogue is written with (Turtle prefixes, JSON-LD context)."""
 TITLE = "Solidarity-economy directories harvested by this aggregator"
+PER_DATASET = (
+    "No licence of its own: each dataset of this catalogue is published under the licence it "
+    "gives (its distribution's, its own or its catalogue's), written on its records; a dataset "
+    "without one is not harvested."
+)
+"""The rights statement of a source without a licence of its own (a DCAT catalogue)."""
 _BATCH = 10_000
 
 
@@ -137,7 +150,6 @@ def _dataset(
     yield dataset, RDF.type, VOID.Dataset
     yield dataset, DCTERMS.identifier, Literal(source.id)
     yield dataset, DCTERMS.title, Literal(source.title)
-    yield dataset, DCTERMS.license, URIRef(source.licence)
     yield dataset, DCAT.landingPage, URIRef(f"{service}/sources/{source.id}")
     if modified is not None:
         yield dataset, DCTERMS.modified, _time(modified)
@@ -158,10 +170,25 @@ def _dataset(
     yield copy, DCTERMS.title, Literal("The accepted records, as harvested", lang="en")
     yield copy, DCAT.downloadURL, dump
     yield copy, DCAT.mediaType, URIRef(IANA + "application/n-triples")
-    yield copy, DCTERMS.license, URIRef(source.licence)
     yield dataset, VOID.sparqlEndpoint, endpoint
     yield dataset, VOID.dataDump, dump
     yield dataset, VOID.vocabulary, URIRef(VOCAB)
+    yield from _licence(source, (dataset, copy))
+
+
+def _licence(source: Source, subjects: tuple[Node, ...]) -> Iterator[Triple]:
+    """``source``'s licence on each of ``subjects``; for a source without one of its own (a
+    DCAT catalogue), the rights statement :data:`PER_DATASET` instead."""
+    if source.licence:
+        for subject in subjects:
+            yield subject, DCTERMS.license, URIRef(source.licence)
+        return
+    # Never URIRef(""): an empty licence is the relative IRI <>, which no store takes.
+    statement = BNode()
+    for subject in subjects:
+        yield subject, DCTERMS.rights, statement
+    yield statement, RDF.type, DCTERMS.RightsStatement
+    yield statement, RDFS.label, Literal(PER_DATASET, lang="en")
 
 
 def _records_per_graph(store: Store) -> dict[str, int]:
@@ -183,6 +210,7 @@ def _time(moment: datetime) -> Literal:
 
 __all__ = [
     "MEDIA_TYPES",
+    "PER_DATASET",
     "PREFIXES",
     "catalogue",
     "catalogue_graph_iri",

@@ -3,6 +3,8 @@
 A TOML file with one ``[[source]]`` table per directory, and optional settings::
 
     base = "https://aggregator.example/"     # names of the graphs (default: urn:sse:harvest:)
+    match = true                             # propose matches again after a harvest changed
+                                             # records (ssevalidate.matching; default: true)
 
     [fetch]                                  # optional; these are the defaults
     max_bytes = 52428800                     # per request
@@ -135,7 +137,7 @@ _SOURCE_KEYS = {
 }
 _FETCH_KEYS = {"max_bytes", "timeout", "max_redirects", "max_pages", "allow"}
 _FEED_KEYS = {"retention", "page_size"}
-_TOP_KEYS = {"base", "fetch", "feed", "licences", "source"}
+_TOP_KEYS = {"base", "match", "fetch", "feed", "licences", "source"}
 DEFAULT_MAX_DATASETS = 1000
 _SPELLINGS = {"license": "licence", "sources": "source", "type": "kind", "name": "title"}
 
@@ -237,6 +239,8 @@ class Config:
     """Licences accepted: the known ones and the file's ``[licences]`` (a DCAT dataset's
     licence must be one of them)."""
     feed: FeedSettings = field(default_factory=FeedSettings)
+    match: bool = True
+    """Whether a harvest that changed records proposes matches again (the file's ``match``)."""
 
     @property
     def provenance_graph(self) -> str:
@@ -283,6 +287,10 @@ def parse_document(
     licences.update(checker.licence_table(document.get("licences", {})))
     fetch = checker.fetch_settings(document.get("fetch", {}))
     feed = checker.feed_settings(document.get("feed", {}))
+    match = document.get("match", True)
+    if not isinstance(match, bool):
+        checker.problem(None, "match", "must be true or false")
+        match = True
     tables = document.get("source", [])
     if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
         checker.problem(None, "source", "each source is a [[source]] table")
@@ -298,7 +306,9 @@ def parse_document(
             seen.add(source.id)
     if checker.problems:
         raise ConfigError(checker.problems, checker.located)
-    return Config(tuple(s for s in sources if s is not None), fetch, base, name, licences, feed)
+    return Config(
+        tuple(s for s in sources if s is not None), fetch, base, name, licences, feed, match
+    )
 
 
 def parse_duration(value: str) -> timedelta:

@@ -20,9 +20,11 @@ One lock guards the queue and the running source: a source waiting or being harv
 never queued again (two triggers, or a trigger when it falls due, make one harvest), and the one
 worker thread harvests one source at a time. A removed source is retired by the same thread
 (:meth:`Scheduler.retire`: its graphs emptied, the deletion of its records recorded), so never
-while it is being harvested. :meth:`Scheduler.stop` waits for a harvest in progress up to a
-timeout (the pipeline leaves the store consistent if the process ends sooner) and drops what
-waits, retirements included.
+while it is being harvested. After a harvest or a retirement that changed records, the same
+thread proposes the matches again (:func:`ssevalidate.harvest.match_changes`, as
+:func:`ssevalidate.harvest.harvest` does) before the source is idle again.
+:meth:`Scheduler.stop` waits for a harvest in progress up to a timeout (the pipeline leaves the
+store consistent if the process ends sooner) and drops what waits, retirements included.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from datetime import UTC, datetime, timedelta
 
 from rdflib.namespace import PROV
 
+from ssevalidate.harvest import match_changes
 from ssevalidate.harvest.config import ConfigError, Source
 from ssevalidate.harvest.pipeline import harvest_source, retire_source
 from ssevalidate.harvest.provenance import HarvestResult
@@ -240,9 +243,15 @@ class Scheduler:
                 source, self.store, config, allow=self.allow, progress=self._progress
             )
         log.info("%s: %s %s", job.source_id, result.outcome, result.error or "")
-        if self.after is not None:
+        after = self.after
+        follow_ups: list[Callable[[], object]] = [
+            lambda: match_changes(self.store, config, [result])
+        ]
+        if after is not None:
+            follow_ups.append(lambda: after(result))
+        for follow_up in follow_ups:
             try:
-                self.after(result)
+                follow_up()
             except Exception:  # a failing follow-up must not stop the schedule
                 log.exception("after the harvest of %s", job.source_id)
 
