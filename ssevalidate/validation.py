@@ -98,22 +98,25 @@ def validate(
         runner.scheduler = scheduler
         return _validate_fast(runner, sources, chosen, format, lang, base_iri, progress)
     documents: list[Document] = []
-    user = Graph()
-    for index, item in enumerate(sources):
-        if isinstance(item, Graph):
-            user += item
-            continue
-        document = _read_one(item, index, format, base_iri, progress)
-        documents.append(document)
-        user += document.graph
+    if len(sources) == 1 and isinstance(sources[0], Graph):
+        user = sources[0]  # read, never changed: copying a large graph costs seconds
+    else:
+        user = Graph()
+        for index, item in enumerate(sources):
+            if isinstance(item, Graph):
+                user += item
+                continue
+            document = _read_one(item, index, format, base_iri, progress)
+            documents.append(document)
+            user += document.graph
 
     shapes = chosen.shapes()
-    data = user
-    if chosen.with_taxonomies:
-        data = with_concepts(user)
     if progress:
         progress("validate", 0, 1)
-    findings = runner.run(data, shapes)
+    if isinstance(runner, FastEngine):
+        findings = runner.run(user, shapes, with_taxonomies=chosen.with_taxonomies)
+    else:
+        findings = runner.run(with_concepts(user) if chosen.with_taxonomies else user, shapes)
     if progress:
         progress("validate", 1, 1)
 

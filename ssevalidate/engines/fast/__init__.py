@@ -20,7 +20,7 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -82,13 +82,17 @@ class FastEngine:
         self.parts = 0
         """How many parts the last :meth:`run_sources` cut its input into."""
 
-    def run(self, data: Graph, shapes: Graph) -> list[Finding]:
-        """Validate an rdflib graph (the interface every engine shares)."""
+    def run(self, data: Graph, shapes: Graph, *, with_taxonomies: bool = False) -> list[Finding]:
+        """Validate an rdflib graph (the interface every engine shares). ``with_taxonomies``
+        reads the description of each concept the data uses with it, as
+        :func:`~ssevalidate.validation.with_concepts` does, without copying ``data``."""
         self.notices = []
         plan = _plan(shapes)
         graph = DataGraph()
         back: dict = {}
         ill_typed = set()
+        background = _background() if with_taxonomies else None
+        used = set()
         for triple in data:
             converted = []
             for term in triple:
@@ -97,18 +101,25 @@ class FastEngine:
                 except ValueError:
                     # rdflib accepts IRIs that pyoxigraph refuses (no scheme, spaces...).
                     self.notices.append(f"validated by pySHACL: {term!r} is no valid RDF term")
-                    return PyshaclEngine().run(data, shapes)
+                    return PyshaclEngine().run(_rdflib_whole(data, with_taxonomies), shapes)
                 back[node] = term
                 converted.append(node)
                 if getattr(term, "ill_typed", False):
                     ill_typed.add(node)
             graph.add(*converted)
+            if background is not None and converted[2] in background.out:
+                used.add(converted[2])
+        for concept in used:
+            for predicate, objects in background.out[concept].items():
+                for obj in objects:
+                    graph.add(concept, predicate, obj)
         result = evaluate_graph(graph, plan, known=back, ill_typed=ill_typed)
         merged = merge([result], plan, known=back)
+        whole = partial(_rdflib_whole, data, with_taxonomies)
         if merged.unsafe:
             self.notices.append(f"validated by pySHACL: {merged.unsafe}")
-            return PyshaclEngine().run(data, shapes)
-        return merged.findings + self._fallback(plan, lambda: data)
+            return PyshaclEngine().run(whole(), shapes)
+        return merged.findings + self._fallback(plan, whole)
 
     def run_sources(
         self,
@@ -263,15 +274,20 @@ def _background() -> DataGraph:
 
 
 def _rdflib_data(sources: Sequence[Source], with_taxonomies: bool) -> Graph:
-    from ssevalidate.validation import with_concepts
-
     graph = Graph()
     for source in sources:
         part = Part(source)
         fmt, payload = parsegate.admit(part.payload(), name=source.name, format=source.format)
         quads = parsegate.Quads(payload, fmt, name=source.name, base_iri=source.base_iri)
         graph_from_quads(quads, graph, source.bnode_prefix)
-    return with_concepts(graph) if with_taxonomies else graph
+    return _rdflib_whole(graph, with_taxonomies)
+
+
+def _rdflib_whole(data: Graph, with_taxonomies: bool) -> Graph:
+    """``data`` as pySHACL must read it: with the concepts it uses when ``with_taxonomies``."""
+    from ssevalidate.validation import with_concepts
+
+    return with_concepts(data) if with_taxonomies else data
 
 
 __all__ = ["FastEngine", "Outcome", "Source"]
