@@ -6,6 +6,7 @@ output (DESIGN.md, security rule 1).
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterable
 
@@ -65,8 +66,10 @@ def graph_from_quads(
     return graph
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def from_rdflib(node: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    """Convert one rdflib term into pyoxigraph's (the inverse of :func:`to_rdflib`)."""
+    """Convert one rdflib term into pyoxigraph's (the inverse of :func:`to_rdflib`). The
+    recent conversions are kept: predicates, classes and concepts recur on every record."""
     if isinstance(node, URIRef):
         return ox.NamedNode(str(node))
     if isinstance(node, BNode):
