@@ -6,7 +6,7 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import nullcontext
 from pathlib import Path
 
@@ -18,7 +18,13 @@ from ssevalidate.engines import DEFAULT_ENGINE, ENGINES
 from ssevalidate.harvest import ConfigError, harvest, load_config
 from ssevalidate.i18n import supported
 from ssevalidate.importers import EXPORTERS, IMPORTERS, convert, export
-from ssevalidate.importers.conversion import summary
+from ssevalidate.importers.conversion import Conversion, Tally, summary
+from ssevalidate.importers.streaming import (
+    stream_table,
+    table_dialect,
+    write_ntriples,
+    write_turtle,
+)
 from ssevalidate.namespaces import LANGUAGES, PREFIXES
 from ssevalidate.parsegate import FORMATS, InputError
 from ssevalidate.profiles import PROFILES, profiles
@@ -207,39 +213,57 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+class _ProgressBar:
+    """A progress bar on stderr for inputs of ``total`` bytes, when they are large
+    (:data:`PROGRESS_THRESHOLD`) and stderr is a terminal; else nothing. Called as the
+    ``progress(stage, done, size)`` the library takes: ``read`` (bytes of each file in turn),
+    then ``records`` or ``validate``."""
+
+    def __init__(self, total: int, description: str) -> None:
+        self.total = total
+        self.finished = 0
+        self.bar = None
+        if total >= PROGRESS_THRESHOLD and sys.stderr.isatty():
+            self.bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TextColumn("{task.fields[count]}"),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            self.task = self.bar.add_task(description, total=total, count="")
+
+    def __enter__(self) -> _ProgressBar:
+        if self.bar:
+            self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exception) -> None:
+        if self.bar:
+            self.bar.__exit__(*exception)
+
+    def __call__(self, stage: str, done: int, size: int) -> None:
+        bar = self.bar
+        if bar is None:
+            return
+        if stage == "read":
+            bar.update(self.task, completed=self.finished + done)
+            if done >= size:
+                self.finished += size
+        elif stage == "records":
+            count = f"{done:,} records"
+            bar.update(self.task, description="validating", completed=done, total=size, count=count)
+        else:
+            bar.update(self.task, description="validating", completed=self.total)
+
+
+def _input_size(paths: Sequence[str]) -> int:
+    return sum(os.path.getsize(p) for p in paths if os.path.isfile(p))
+
+
 def _validate(args: argparse.Namespace) -> int:
-    total = sum(os.path.getsize(p) for p in args.paths if os.path.isfile(p))
-    show = total >= PROGRESS_THRESHOLD and sys.stderr.isatty()
-    bar = (
-        Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TextColumn("{task.fields[count]}"),
-            TimeElapsedColumn(),
-            console=Console(stderr=True),
-            transient=True,
-        )
-        if show
-        else None
-    )
-    with bar or nullcontext():
-        task = bar.add_task("reading", total=total, count="") if bar else None
-        finished = 0
-
-        def progress(stage: str, done: int, size: int) -> None:
-            nonlocal finished
-            if bar is None:
-                return
-            if stage == "read":
-                bar.update(task, completed=finished + done)
-                if done >= size:
-                    finished += size
-            elif stage == "records":
-                count = f"{done:,} records"
-                bar.update(task, description="validating", completed=done, total=size, count=count)
-            else:
-                bar.update(task, description="validating", completed=total)
-
+    with _ProgressBar(_input_size(args.paths), "reading") as progress:
         for path in args.paths:
             if not os.path.isfile(path):
                 raise InputError("no such file", name=path)
@@ -289,12 +313,12 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _convert(args: argparse.Namespace) -> int:
+    total = _input_size(args.paths)
+    if total >= PROGRESS_THRESHOLD and args.to in ("nt", "turtle"):
+        return _convert_streamed(args, total)
     graph = Graph()
     for path in args.paths:
-        try:
-            data = Path(path).read_bytes()
-        except OSError as error:
-            raise InputError(f"cannot read file: {error.strerror}", name=path) from None
+        data = _read(path)
         conversion = convert(data, name=path, dialect=args.source_format, base=args.base)
         graph += conversion.graph
         for problem in conversion.problems:
@@ -312,6 +336,63 @@ def _convert(args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(written)
         sys.stdout.flush()
     return 0
+
+
+def _convert_streamed(args: argparse.Namespace, total: int) -> int:
+    """Large inputs to N-Triples or Turtle, written chunk by chunk: a spreadsheet is read a few
+    thousand rows at a time (:mod:`ssevalidate.importers.streaming`), never whole. The output
+    file appears complete or not at all."""
+    target = Path(args.output) if args.output else None
+    partial = target.with_name(target.name + ".part") if target else None
+    declared: set[str] = set()
+    try:
+        with (
+            _ProgressBar(total, "converting") as progress,
+            open(partial, "wb") if partial else nullcontext(sys.stdout.buffer) as out,
+        ):
+            for path in args.paths:
+                tally = None
+                for chunk in _chunks(path, args, progress):
+                    if args.to == "nt":
+                        write_ntriples(chunk, out)
+                    else:
+                        write_turtle(chunk, out, declared)
+                    for problem in chunk.problems:
+                        print(problem, file=sys.stderr)
+                    tally = tally or Tally(chunk.dialect)
+                    tally.add(chunk)
+                print(f"{path}: {summary(tally)}", file=sys.stderr)
+    except BaseException:
+        if partial:
+            partial.unlink(missing_ok=True)
+        raise
+    if partial:
+        partial.replace(target)
+    else:
+        sys.stdout.flush()
+    return 0
+
+
+def _chunks(path: str, args: argparse.Namespace, progress: _ProgressBar) -> Iterator[Conversion]:
+    """The conversions of one input: chunks of rows for a spreadsheet, else one."""
+    try:
+        with open(path, "rb") as stream:
+            head = stream.read(1 << 16)
+    except OSError as error:
+        raise InputError(f"cannot read file: {error.strerror}", name=path) from None
+    if table_dialect(head, path, args.source_format):
+        yield from stream_table(path, dialect=args.source_format, base=args.base, progress=progress)
+        return
+    data = _read(path)
+    yield convert(data, name=path, dialect=args.source_format, base=args.base)
+    progress("read", len(data), len(data))
+
+
+def _read(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as error:
+        raise InputError(f"cannot read file: {error.strerror}", name=path) from None
 
 
 def _harvest(args: argparse.Namespace) -> int:

@@ -11,7 +11,9 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from pathlib import Path
 
 from rdflib import Graph, URIRef
@@ -24,6 +26,13 @@ from ssevalidate.hints import Hinter
 from ssevalidate.i18n import supported
 from ssevalidate.importers import convert, dialect_of, importer_name, importer_of_file
 from ssevalidate.importers.conversion import Conversion
+from ssevalidate.importers.streaming import (
+    STREAM_THRESHOLD,
+    RecordRows,
+    stream_table,
+    table_dialect,
+    write_ntriples,
+)
 from ssevalidate.namespaces import compact
 from ssevalidate.parsegate import (
     Document,
@@ -90,25 +99,28 @@ def validate(
     runner = get_engine(engine)
     lang = supported(lang)
     sources = list(source) if isinstance(source, list | tuple) else [source]
-    conversions: dict[str, Conversion] = {}
-    sources = [_imported(item, format, conversions) for item in sources]
-    format = None if format and importer_name(format) else format
-    if isinstance(runner, FastEngine) and not any(isinstance(s, Graph) for s in sources):
-        runner.workers = workers or runner.workers
-        runner.scheduler = scheduler
-        return _validate_fast(runner, sources, chosen, format, lang, base_iri, progress)
-    documents: list[Document] = []
-    if len(sources) == 1 and isinstance(sources[0], Graph):
-        user = sources[0]  # read, never changed: copying a large graph costs seconds
-    else:
-        user = Graph()
-        for index, item in enumerate(sources):
-            if isinstance(item, Graph):
-                user += item
-                continue
-            document = _read_one(item, index, format, base_iri, progress)
-            documents.append(document)
-            user += document.graph
+    with ExitStack() as cleanup:
+        imports = _Imports(cleanup, progress, scheduler, isinstance(runner, FastEngine))
+        sources = [imports.imported(item, format) for item in sources]
+        format = None if format and importer_name(format) else format
+        if isinstance(runner, FastEngine) and not any(isinstance(s, Graph) for s in sources):
+            runner.workers = workers or runner.workers
+            runner.scheduler = scheduler
+            return _validate_fast(
+                runner, sources, chosen, format, lang, base_iri, progress, imports.streamed
+            )
+        documents: list[Document] = []
+        if len(sources) == 1 and isinstance(sources[0], Graph):
+            user = sources[0]  # read, never changed: copying a large graph costs seconds
+        else:
+            user = Graph()
+            for index, item in enumerate(sources):
+                if isinstance(item, Graph):
+                    user += item
+                    continue
+                document = _read_one(item, index, format, base_iri, progress)
+                documents.append(document)
+                user += document.graph
 
     shapes = chosen.shapes()
     if progress:
@@ -127,7 +139,7 @@ def validate(
         runner,
         lang,
         index,
-        lambda record, finding: _origin(record, finding, documents, conversions),
+        lambda record, finding: _origin(record, finding, documents, imports),
         _count_records(user, shapes, index),
         getattr(runner, "notices", []),
     )
@@ -141,8 +153,17 @@ def _validate_fast(
     lang: str,
     base_iri: str | None,
     progress: Progress | None,
+    streamed: RecordRows,
 ) -> Report:
-    """The fast engine reads the documents itself (in parts, on several processes)."""
+    """The fast engine reads the documents itself (in parts, on several processes). Records of
+    a streamed spreadsheet point at their row and column, not at the temporary file."""
+
+    def origin(record, finding: Finding) -> dict | None:
+        if not isinstance(record, URIRef):
+            return None
+        located = streamed.origin_of(str(record), finding.path)
+        return located or outcome.origins.get(str(record))
+
     documents = [_engine_source(item, i, format, base_iri) for i, item in enumerate(sources)]
     outcome = runner.run_sources(
         documents, chosen.shapes(), with_taxonomies=chosen.with_taxonomies, progress=progress
@@ -153,7 +174,7 @@ def _validate_fast(
         runner,
         lang,
         RecordIndex(outcome.context, lang),
-        lambda record, _: outcome.origins.get(str(record)) if isinstance(record, URIRef) else None,
+        origin,
         outcome.records,
         outcome.notices,
     )
@@ -283,30 +304,64 @@ def _read_one(
     )
 
 
-def _imported(source, format: str | None, conversions: dict[str, Conversion]) -> Source:
-    """``source`` converted to SSE data when it is a directory export (a spreadsheet, GeoJSON,
-    Murmurations...), else ``source`` unchanged; ``conversions`` learns where each converted
-    record came from."""
-    if isinstance(source, Graph) or (format and not _may_be_export(format)):
-        return source
-    if isinstance(source, bytes | str) and not _is_path(source):
-        name, data = UNNAMED, source.encode("utf-8") if isinstance(source, str) else source
-        head = data
-    elif _is_path(source):
-        name = str(source)
-        head = _head(name)
-        data = None
-    else:
-        return source
-    hint = format or importer_of_file(name)
-    if dialect_of(head, name, hint) is None:
-        return source
-    if data is None:
-        data = _read_bytes(name)
-    conversion = convert(data, name=name, dialect=hint)
-    for record in conversion.origins:
-        conversions[record] = conversion
-    return conversion.graph
+class _Imports:
+    """Directory exports among the sources, converted to SSE data, and where their records came
+    from. With the fast engine, a large spreadsheet is converted as a stream into a temporary
+    N-Triples file (removed by ``cleanup``) that the engine reads in parts: memory follows a
+    chunk of rows, not the file; only each record's row is kept (:class:`RecordRows`)."""
+
+    def __init__(
+        self, cleanup: ExitStack, progress: Progress | None, scheduler: str | None, fast: bool
+    ) -> None:
+        self.cleanup = cleanup
+        self.progress = progress
+        self.scheduler = scheduler
+        self.fast = fast
+        self.conversions: dict[str, Conversion] = {}
+        self.streamed = RecordRows()
+        self.folder: str | None = None
+
+    def imported(self, source, format: str | None) -> Source:
+        """``source`` converted to SSE data when it is a directory export (a spreadsheet,
+        GeoJSON, Murmurations...), else ``source`` unchanged."""
+        if isinstance(source, Graph) or (format and not _may_be_export(format)):
+            return source
+        if isinstance(source, bytes | str) and not _is_path(source):
+            name, data = UNNAMED, source.encode("utf-8") if isinstance(source, str) else source
+            head = data
+        elif _is_path(source):
+            name = str(source)
+            head = _head(name)
+            data = None
+        else:
+            return source
+        hint = format or importer_of_file(name)
+        if dialect_of(head, name, hint) is None:
+            return source
+        if data is None and self.fast and os.path.getsize(name) >= STREAM_THRESHOLD:
+            table = table_dialect(head, name, hint)
+            if table:
+                return self._spool(name, table)
+        if data is None:
+            data = _read_bytes(name)
+        conversion = convert(data, name=name, dialect=hint)
+        for record in conversion.origins:
+            self.conversions[record] = conversion
+        return conversion.graph
+
+    def _spool(self, name: str, dialect: str) -> str:
+        """The spreadsheet ``name`` converted chunk by chunk into a temporary N-Triples file.
+        For a Dask cluster, the file is next to the spreadsheet, where the workers read it."""
+        if self.folder is None:
+            near = os.path.dirname(os.path.abspath(name)) if self.scheduler else None
+            folder = tempfile.TemporaryDirectory(prefix="ssevalidate-", dir=near)
+            self.folder = self.cleanup.enter_context(folder)
+        path = os.path.join(self.folder, f"{len(os.listdir(self.folder))}.nt")
+        with open(path, "wb") as out:
+            for chunk in stream_table(name, dialect=dialect, progress=self.progress):
+                write_ntriples(chunk, out)
+                self.streamed.add(chunk)
+        return path
 
 
 def _may_be_export(format: str) -> bool:
@@ -341,13 +396,14 @@ def _is_path(source) -> bool:
     )
 
 
-def _origin(
-    record, finding: Finding, documents: list[Document], conversions: dict[str, Conversion]
-) -> dict | None:
+def _origin(record, finding: Finding, documents: list[Document], imports: _Imports) -> dict | None:
     if not isinstance(record, URIRef):
         return None
-    if str(record) in conversions:
-        return conversions[str(record)].origin_of(str(record), finding.path)
+    if str(record) in imports.conversions:
+        return imports.conversions[str(record)].origin_of(str(record), finding.path)
+    located = imports.streamed.origin_of(str(record), finding.path)
+    if located:
+        return located
     for document in documents:
         if (record, None, None) in document.graph:
             return document.locate(str(record))

@@ -3,7 +3,10 @@
 Each importer is a module with ``convert(data, *, name, base, matcher) -> Conversion``: an rdflib
 graph in the SSE vocabulary, where each record came from (row and column, JSON pointer, line
 and column), and the problems met, none of them dropped silently. Some also ``export`` SSE data
-back into their dialect.
+back into their dialect. The spreadsheet importers (:data:`TABLES`) also have
+``reader(header, *, name, base, matcher)``, the
+:class:`~ssevalidate.importers.conversion.TableReader` that converts their rows one at a time:
+:mod:`ssevalidate.importers.streaming` reads a long file through it a chunk of rows at a time.
 
 >>> from ssevalidate.importers import convert, dialect_of
 >>> data = open("export.csv", "rb").read()                       # doctest: +SKIP

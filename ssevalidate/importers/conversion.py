@@ -11,8 +11,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from rdflib import Graph
+
+if TYPE_CHECKING:
+    from ssevalidate.reconcile import Reconciler
 
 
 @dataclass
@@ -58,31 +62,116 @@ class Conversion:
 
     def origin_of(self, record: str, path=None) -> dict | None:
         """Where a result on ``record`` (and its property ``path``) is in the source."""
-        origin = self.origins.get(str(record))
-        if origin is None or path is None:
-            return origin
-        where = self.fields.get(str(path))
-        if where is None:
-            return origin
-        if "pointer" in origin:
-            return {**origin, "pointer": f"{origin['pointer']}/{where}"}
-        return {**origin, "column": where}
+        return field_origin(self.origins.get(str(record)), self.fields, path)
 
 
-def summary(conversion: Conversion) -> str:
+def field_origin(origin: dict | None, fields: dict[str, str], path=None) -> dict | None:
+    """``origin`` (where a record starts) narrowed to the cell or value that ``fields`` says
+    the property ``path`` comes from."""
+    if origin is None or path is None:
+        return origin
+    where = fields.get(str(path))
+    if where is None:
+        return origin
+    if "pointer" in origin:
+        return {**origin, "pointer": f"{origin['pointer']}/{where}"}
+    return {**origin, "column": where}
+
+
+@dataclass
+class Tally:
+    """The counts of conversions read one after another (the chunks of a long table), for
+    :func:`summary`, without keeping their graphs. A record repeated in two chunks of an SEA
+    CSV (the dialect does not refuse a repeated Identifier) counts as converted twice."""
+
+    dialect: str
+    records: int = 0
+    converted: int = 0
+    cells_reconciled: int = 0
+    cells_unresolved: int = 0
+    problems: int = 0
+
+    def add(self, conversion: Conversion) -> None:
+        self.records += conversion.records
+        self.converted += len(conversion.origins)
+        self.cells_reconciled += conversion.cells_reconciled
+        self.cells_unresolved += conversion.cells_unresolved
+        self.problems += len(conversion.problems)
+
+
+def summary(conversion: Conversion | Tally) -> str:
     """One line for people: what was read, converted and reconciled, and how many problems."""
+    if isinstance(conversion, Conversion):
+        tally = Tally(conversion.dialect)
+        tally.add(conversion)
+    else:
+        tally = conversion
     parts = [
-        f"{conversion.records} records read ({conversion.dialect})",
-        f"{len(conversion.origins)} converted",
+        f"{tally.records} records read ({tally.dialect})",
+        f"{tally.converted} converted",
     ]
-    cells = conversion.cells_reconciled + conversion.cells_unresolved
+    cells = tally.cells_reconciled + tally.cells_unresolved
     if cells:
         parts.append(
-            f"{conversion.cells_reconciled} of {cells} taxonomy values reconciled"
-            f" ({conversion.cells_unresolved} kept as text)"
+            f"{tally.cells_reconciled} of {cells} taxonomy values reconciled"
+            f" ({tally.cells_unresolved} kept as text)"
         )
-    parts.append(f"{len(conversion.problems)} problems")
+    parts.append(f"{tally.problems} problems")
     return ", ".join(parts)
+
+
+class TableReader:
+    """The rows of one table turned into records, for one importer: each importer's subclass
+    reads the header when made (refusing a table that is not its dialect, reporting unknown
+    columns in :attr:`conversion`) and converts one row in :meth:`row`.
+
+    The same reader serves :func:`convert_rows` (the whole table in one conversion) and
+    :func:`ssevalidate.importers.streaming.stream_table` (one conversion per chunk of rows, so
+    that memory follows the chunk, not the file): :meth:`handover` gives the conversion away
+    and starts an empty one of the same dialect. What must hold across chunks (which row a
+    record was first seen at) is kept here, in a few dozen bytes a record.
+    """
+
+    def __init__(self, conversion: Conversion, name: str, base: str, matcher: Reconciler) -> None:
+        self.conversion = conversion
+        self.name = name
+        self.base = base
+        self.matcher = matcher
+        self._first_rows: dict[int, int] = {}
+        """Hash of a record IRI (64 bits: a clash is unlikely below billions of rows) → the
+        row that record was first converted from."""
+
+    def add_row(self, number: int, cells: list[str]) -> None:
+        """Convert the row ``number`` (the header is row 1), unless no cell has a value."""
+        if any(cell.strip() for cell in cells):
+            self.row(number, cells)
+
+    def row(self, number: int, cells: list[str]) -> None:
+        """Convert the row ``number``, which has a value (each importer's own rules)."""
+        raise NotImplementedError
+
+    def first_row(self, record: str) -> int | None:
+        """The row ``record`` was already converted from, in this chunk or an earlier one."""
+        return self._first_rows.get(hash(str(record)))
+
+    def add_first(self, record: str, origin: dict) -> None:
+        """Add a record that :meth:`first_row` has not seen (importers that refuse a repeated
+        record)."""
+        self.conversion.add_record(record, origin)
+        self._first_rows[hash(str(record))] = origin["row"]
+
+    def handover(self) -> Conversion:
+        """The conversion so far; the reader goes on into a new empty one."""
+        done = self.conversion
+        self.conversion = Conversion(done.dialect, fields=done.fields, version=done.version)
+        return done
+
+
+def convert_rows(rows: list[list[str]], reader: TableReader) -> Conversion:
+    """Every row after the header through ``reader``, in one conversion."""
+    for number, cells in enumerate(rows[1:], start=2):
+        reader.add_row(number, cells)
+    return reader.conversion
 
 
 def table_origin(name: str, row: int, column: str) -> dict:
@@ -113,7 +202,11 @@ def describe(origin: dict) -> str:
 __all__ = [
     "Conversion",
     "Problem",
+    "TableReader",
+    "Tally",
+    "convert_rows",
     "describe",
+    "field_origin",
     "json_origin",
     "pointer_token",
     "summary",

@@ -42,7 +42,12 @@ from urllib.parse import quote
 from rdflib import BNode, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, SKOS, XSD
 
-from ssevalidate.importers.conversion import Conversion, table_origin
+from ssevalidate.importers.conversion import (
+    Conversion,
+    TableReader,
+    convert_rows,
+    table_origin,
+)
 from ssevalidate.importers.reading import csv_rows, default_base
 from ssevalidate.importers.values import COMPANIES_HOUSE, add_concept, companies_house_number
 from ssevalidate.namespaces import GR, PREFIXES, SCHEMA, SSE, VCARD
@@ -160,23 +165,19 @@ def convert(
     Organisation ID (by default the file's URI and ``#``). Raises :class:`InputError` when it
     is not such an export."""
     rows = csv_rows(data, name)
-    spelling = _known_columns(rows[0], name)
-    base = base or default_base(name)
-    matcher = matcher or reconciler()
-    conversion = Conversion("coops-uk")
-    conversion.fields = {
-        str(predicate): spelling[column]
-        for predicate, column in _FIELDS.items()
-        if column in spelling
-    }
-    for column in _unknown_columns(rows[0]):
-        message = f"column {column!r} is not in the Co-operatives UK export: not converted"
-        conversion.problem(message, table_origin(name, 1, column))
-    for number, cells in enumerate(rows[1:], start=2):
-        if any(cell.strip() for cell in cells):
-            row = _Row.read(name, number, rows[0], cells, spelling)
-            _convert_row(conversion, matcher, base, row)
-    return conversion
+    return convert_rows(rows, reader(rows[0], name=name, base=base, matcher=matcher))
+
+
+def reader(
+    header: list[str],
+    *,
+    name: str = "<input>",
+    base: str | None = None,
+    matcher: Reconciler | None = None,
+) -> TableReader:
+    """The reader of the rows under ``header`` (see :class:`TableReader`). Raises
+    :class:`InputError` when it is not the header of an organisations export."""
+    return _Reader(header, name, base or default_base(name), matcher or reconciler())
 
 
 def _key(column: str) -> str:
@@ -238,52 +239,69 @@ def _unknown_columns(header: list[str]) -> list[str]:
     return list(dict.fromkeys(c.strip() for c in header if _key(c) not in _KNOWN))
 
 
-def _convert_row(conversion: Conversion, matcher: Reconciler, base: str, row: _Row) -> None:
-    identifier = row["CUK Organisation ID"]
-    if not identifier:
-        conversion.records += 1
-        conversion.problem(
-            "row without a CUK Organisation ID: skipped", row.origin("CUK Organisation ID")
-        )
-        return
-    record = URIRef(base + quote(identifier, safe=""))
-    if str(record) in conversion.origins:
-        conversion.records += 1
-        first = conversion.origins[str(record)]["row"]
-        conversion.problem(
-            f"CUK Organisation ID {identifier!r} is already used at row {first}: row skipped",
-            row.origin("CUK Organisation ID"),
-        )
-        return
-    conversion.add_record(record, row.origin("CUK Organisation ID"))
-    graph = conversion.graph
-    graph.add((record, RDF.type, SSE.Initiative))
-    name = row["Trading Name"] or row["Registered Name"]
-    if name:
-        graph.add((record, SCHEMA.name, Literal(name)))
-    if row["Registered Name"]:
-        graph.add((record, SCHEMA.legalName, Literal(row["Registered Name"])))
-    _registration(conversion, matcher, record, row)
-    for predicate, column, scheme in (
-        (SSE.legalForm, "Legal Form", "legal-form"),
-        (SSE.baseMembershipType, "Ownership Classification", "base-membership-type"),
-        (SSE.status, "Registered Status", "status"),
-    ):
-        if row[column]:
-            _concept(conversion, matcher, record, predicate, scheme, row, column)
-    _activity(conversion, matcher, record, row)
-    if row["Sector - Simplified, High Level"]:
-        graph.add((record, GR.category, Literal(row["Sector - Simplified, High Level"])))
-    _address(conversion, matcher, record, row)
-    _date(conversion, record, SCHEMA.foundingDate, row, "Incorporation Date")
-    _date(conversion, record, SCHEMA.dissolutionDate, row, "Dissolved Date")
-    for column, value in row.cells.items():
-        if "\ufffd" in value:
+class _Reader(TableReader):
+    def __init__(self, header: list[str], name: str, base: str, matcher: Reconciler) -> None:
+        self.spelling = _known_columns(header, name)
+        conversion = Conversion("coops-uk")
+        conversion.fields = {
+            str(predicate): self.spelling[column]
+            for predicate, column in _FIELDS.items()
+            if column in self.spelling
+        }
+        super().__init__(conversion, name, base, matcher)
+        self.header = header
+        for column in _unknown_columns(header):
+            message = f"column {column!r} is not in the Co-operatives UK export: not converted"
+            conversion.problem(message, table_origin(name, 1, column))
+
+    def row(self, number: int, cells: list[str]) -> None:
+        conversion, matcher = self.conversion, self.matcher
+        row = _Row.read(self.name, number, self.header, cells, self.spelling)
+        identifier = row["CUK Organisation ID"]
+        if not identifier:
+            conversion.records += 1
             conversion.problem(
-                f"{column} {value!r} has a character that was lost before this export "
-                "(shown as \ufffd): correct it at the source",
-                row.origin(column),
+                "row without a CUK Organisation ID: skipped", row.origin("CUK Organisation ID")
             )
+            return
+        record = URIRef(self.base + quote(identifier, safe=""))
+        first = self.first_row(record)
+        if first is not None:
+            conversion.records += 1
+            conversion.problem(
+                f"CUK Organisation ID {identifier!r} is already used at row {first}: row skipped",
+                row.origin("CUK Organisation ID"),
+            )
+            return
+        self.add_first(record, row.origin("CUK Organisation ID"))
+        graph = conversion.graph
+        graph.add((record, RDF.type, SSE.Initiative))
+        name = row["Trading Name"] or row["Registered Name"]
+        if name:
+            graph.add((record, SCHEMA.name, Literal(name)))
+        if row["Registered Name"]:
+            graph.add((record, SCHEMA.legalName, Literal(row["Registered Name"])))
+        _registration(conversion, matcher, record, row)
+        for predicate, column, scheme in (
+            (SSE.legalForm, "Legal Form", "legal-form"),
+            (SSE.baseMembershipType, "Ownership Classification", "base-membership-type"),
+            (SSE.status, "Registered Status", "status"),
+        ):
+            if row[column]:
+                _concept(conversion, matcher, record, predicate, scheme, row, column)
+        _activity(conversion, matcher, record, row)
+        if row["Sector - Simplified, High Level"]:
+            graph.add((record, GR.category, Literal(row["Sector - Simplified, High Level"])))
+        _address(conversion, matcher, record, row)
+        _date(conversion, record, SCHEMA.foundingDate, row, "Incorporation Date")
+        _date(conversion, record, SCHEMA.dissolutionDate, row, "Dissolved Date")
+        for column, value in row.cells.items():
+            if "\ufffd" in value:
+                conversion.problem(
+                    f"{column} {value!r} has a character that was lost before this export "
+                    "(shown as \ufffd): correct it at the source",
+                    row.origin(column),
+                )
 
 
 def _concept(
@@ -417,4 +435,4 @@ def _parse_date(value: str) -> date | None:
         return None
 
 
-__all__ = ["COLUMNS", "REQUIRED", "convert"]
+__all__ = ["COLUMNS", "REQUIRED", "convert", "reader"]

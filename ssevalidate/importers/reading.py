@@ -1,10 +1,13 @@
-"""Reading an export's bytes: the rows of a CSV, the document of a JSON file, the base of
-record IRIs. Whatever cannot be read raises :class:`InputError` with where it is, in words for
-a data steward.
+"""Reading an export's bytes: the rows of a CSV (all at once, or one at a time from a stream),
+the document of a JSON file, the base of record IRIs. Whatever cannot be read raises
+:class:`InputError` with where it is, in words for a data steward.
 
->>> from ssevalidate.importers.reading import csv_rows, default_base, json_document
+>>> import io
+>>> from ssevalidate.importers.reading import csv_rows, csv_stream, default_base, json_document
 >>> csv_rows(b"\\xef\\xbb\\xbfIdentifier;Name\\n1;Coop\\n", "export.csv")
 [['Identifier', 'Name'], ['1', 'Coop']]
+>>> next(csv_stream(io.BytesIO(b"Identifier,Name\\n1,Coop\\n"), "export.csv"))
+['Identifier', 'Name']
 >>> json_document(b'{"lat": 51.50740}', "map.json", decimals=True)
 {'lat': Decimal('51.50740')}
 >>> default_base("<input>")
@@ -15,14 +18,17 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from ssevalidate.parsegate import InputError
 
 _DELIMITERS = ",;\t"
+_CSV_ADVICE = "save the spreadsheet as CSV UTF-8"
 
 
 def file_iri(name: str) -> str | None:
@@ -42,17 +48,36 @@ def csv_rows(data: bytes, name: str) -> list[list[str]]:
     """Every row of a CSV, the header first: UTF-8 (a BOM is skipped), cells separated by
     commas, semicolons or tabs, whichever the header has most of. Raises :class:`InputError`
     for other encodings, broken quoting and a file without a header."""
-    text = _utf8(data, name, "save the spreadsheet as CSV UTF-8")
-    first_line = text.split("\n", 1)[0]
-    delimiter = max(_DELIMITERS, key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    return list(csv_stream(io.BytesIO(data), name))
+
+
+def csv_stream(stream: BinaryIO, name: str) -> Iterator[list[str]]:
+    """The rows of a CSV read from a binary stream, the header first, one at a time: what
+    :func:`csv_rows` reads, with the same rules and the same errors, without holding the file
+    (a quoted cell over several lines is still one cell). The stream must be seekable: text
+    that is not UTF-8 is read again from the start to say at which line and character."""
+    start = stream.tell()
+    _refuse_utf16(stream.read(2), name, _CSV_ADVICE)
+    stream.seek(start)
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    reader = None
     try:
-        rows = list(reader)
+        first_line = text.readline()
+        delimiter = max(_DELIMITERS, key=first_line.count)
+        reader = csv.reader(itertools.chain([first_line], text), delimiter=delimiter)
+        header = next(reader, [])
+        if not any(cell.strip() for cell in header):
+            raise InputError("empty file: the first row must be the header", name=name)
+        yield header
+        yield from reader
     except csv.Error as error:
-        raise InputError(f"unreadable CSV: {error}", name=name, line=reader.line_num) from None
-    if not rows or not any(cell.strip() for cell in rows[0]):
-        raise InputError("empty file: the first row must be the header", name=name)
-    return rows
+        line = reader.line_num if reader else 1
+        raise InputError(f"unreadable CSV: {error}", name=name, line=line) from None
+    except UnicodeDecodeError:
+        raise _undecodable(stream, start, name, _CSV_ADVICE) from None
+    finally:
+        if not stream.closed:
+            text.detach()  # the caller's stream stays open (closing the wrapper would close it)
 
 
 def json_document(data: bytes, name: str, *, decimals: bool = False) -> Any:
@@ -77,16 +102,29 @@ def json_document(data: bytes, name: str, *, decimals: bool = False) -> Any:
 
 def _utf8(data: bytes, name: str, advice: str) -> str:
     """The text of ``data``, refused with where the first byte that is not UTF-8 is."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError(f"UTF-16 text: {advice}", name=name, line=1, column=1)
+    _refuse_utf16(data[:2], name, advice)
     try:
         return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line_start = data.rfind(b"\n", 0, error.start) + 1
-        # Characters, not bytes: what an editor shows (everything before decoded).
-        column = len(data[line_start : error.start].decode("utf-8-sig")) + 1
-        line = data.count(b"\n", 0, error.start) + 1
-        raise InputError(f"not UTF-8 text: {advice}", name=name, line=line, column=column) from None
+    except UnicodeDecodeError:
+        raise _undecodable(io.BytesIO(data), 0, name, advice) from None
 
 
-__all__ = ["csv_rows", "default_base", "file_iri", "json_document"]
+def _refuse_utf16(head: bytes, name: str, advice: str) -> None:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(f"UTF-16 text: {advice}", name=name, line=1, column=1)
+
+
+def _undecodable(stream: BinaryIO, start: int, name: str, advice: str) -> InputError:
+    """The error for a stream that is not UTF-8, at the line and character (what an editor
+    shows, not the byte) of its first byte that is not, read again from ``start``."""
+    stream.seek(start)
+    for number, line in enumerate(stream, start=1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError as error:
+            column = len(line[: error.start].decode("utf-8-sig")) + 1
+            return InputError(f"not UTF-8 text: {advice}", name=name, line=number, column=column)
+    return InputError(f"not UTF-8 text: {advice}", name=name)
+
+
+__all__ = ["csv_rows", "csv_stream", "default_base", "file_iri", "json_document"]

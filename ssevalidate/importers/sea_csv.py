@@ -20,7 +20,12 @@ from urllib.parse import quote
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
-from ssevalidate.importers.conversion import Conversion, table_origin
+from ssevalidate.importers.conversion import (
+    Conversion,
+    TableReader,
+    convert_rows,
+    table_origin,
+)
 from ssevalidate.importers.reading import csv_rows, default_base
 from ssevalidate.importers.values import (
     account_page,
@@ -102,30 +107,46 @@ def convert(
     """Convert an SEA standard CSV. Record IRIs are ``base`` + the row's Identifier (by default
     the file's URI and ``#``). Raises :class:`InputError` when it is not such a file."""
     rows = csv_rows(data, name)
-    header = rows[0]
-    version = _version(header, name)
-    base = base or default_base(name)
-    matcher = matcher or reconciler()
-    conversion = Conversion("sea-csv", version=version)
-    conversion.fields = {
-        **_COLUMNS,
-        str(SSE.country): "Country ID" if version == 4 else "Country Name",
-    }
-    graph = conversion.graph
-    for column in _extra_columns(header):
-        message = f"column {column!r} is not in the SEA standard: not converted"
-        conversion.problem(message, table_origin(name, 1, column))
-    for number, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        cells = _cells(header, row)
+    return convert_rows(rows, reader(rows[0], name=name, base=base, matcher=matcher))
+
+
+def reader(
+    header: list[str],
+    *,
+    name: str = "<input>",
+    base: str | None = None,
+    matcher: Reconciler | None = None,
+) -> TableReader:
+    """The reader of the rows under ``header`` (see :class:`TableReader`). Raises
+    :class:`InputError` when it is not the header of an SEA standard CSV."""
+    return _Reader(header, name, base or default_base(name), matcher or reconciler())
+
+
+class _Reader(TableReader):
+    def __init__(self, header: list[str], name: str, base: str, matcher: Reconciler) -> None:
+        version = _version(header, name)
+        conversion = Conversion("sea-csv", version=version)
+        conversion.fields = {
+            **_COLUMNS,
+            str(SSE.country): "Country ID" if version == 4 else "Country Name",
+        }
+        super().__init__(conversion, name, base, matcher)
+        self.header = header
+        for column in _extra_columns(header):
+            message = f"column {column!r} is not in the SEA standard: not converted"
+            conversion.problem(message, table_origin(name, 1, column))
+
+    def row(self, number: int, row: list[str]) -> None:
+        conversion, matcher, name = self.conversion, self.matcher, self.name
+        graph = conversion.graph
+        cells = _cells(self.header, row)
         identifier = cells.get("Identifier", "").strip()
         if not identifier:
             conversion.problem(
                 "row without an Identifier: skipped", table_origin(name, number, "Identifier")
             )
-            continue
-        record = URIRef(base + quote(identifier, safe=""))
+            return
+        record = URIRef(self.base + quote(identifier, safe=""))
         conversion.add_record(record, table_origin(name, number, "Identifier"))
         graph.add((record, RDF.type, SSE.Initiative))
         _text(graph, record, SCHEMA.name, cells.get("Name"))
@@ -158,7 +179,6 @@ def convert(
         _coordinates(graph, record, cells)
         for value in _values(cells.get("Companies House Number")):
             add_companies_house(graph, record, value)
-    return conversion
 
 
 def _version(header: list[str], name: str) -> int:

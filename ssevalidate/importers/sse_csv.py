@@ -35,7 +35,12 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
 from rdflib.term import Node
 
-from ssevalidate.importers.conversion import Conversion, table_origin
+from ssevalidate.importers.conversion import (
+    Conversion,
+    TableReader,
+    convert_rows,
+    table_origin,
+)
 from ssevalidate.importers.reading import csv_rows, default_base
 from ssevalidate.importers.values import add_concept, http_iri
 from ssevalidate.namespaces import GEO, LANGUAGES, SCHEMA, SSE, TAXONOMY, VCARD
@@ -258,12 +263,19 @@ def convert(
     (``https://…``, ``urn:…``), else ``base`` + the id (by default the file's URI and ``#``).
     Raises :class:`InputError` when it is not such a file."""
     rows = csv_rows(data, name)
-    reader = _Reader(name, base or default_base(name), matcher or reconciler())
-    reader.header(rows[0])
-    for number, row in enumerate(rows[1:], start=2):
-        if any(cell.strip() for cell in row):
-            reader.row(number, row)
-    return reader.conversion
+    return convert_rows(rows, reader(rows[0], name=name, base=base, matcher=matcher))
+
+
+def reader(
+    header: list[str],
+    *,
+    name: str = "<input>",
+    base: str | None = None,
+    matcher: Reconciler | None = None,
+) -> TableReader:
+    """The reader of the rows under ``header`` (see :class:`TableReader`). Raises
+    :class:`InputError` when it is not the header of the template."""
+    return _Reader(header, name, base or default_base(name), matcher or reconciler())
 
 
 def export(graph: Graph, *, matcher: Reconciler | None = None) -> bytes:
@@ -364,18 +376,16 @@ def _column(title: str) -> _Column | None:
     return column
 
 
-class _Reader:
+class _Reader(TableReader):
     """Turns rows into records; remembers the header, the records seen and the problems."""
 
-    def __init__(self, name: str, base: str, matcher: Reconciler) -> None:
-        self.name = name
-        self.base = base
-        self.matcher = matcher
-        self.conversion = Conversion("sse-csv")
+    def __init__(self, header: list[str], name: str, base: str, matcher: Reconciler) -> None:
+        super().__init__(Conversion("sse-csv"), name, base, matcher)
         self.conversion.fields = _fields()
         self.columns: list[tuple[str, _Column | str | None]] = []
+        self._header(header)
 
-    def header(self, header: list[str]) -> None:
+    def _header(self, header: list[str]) -> None:
         titles = [title.strip() for title in header]
         if "id" not in (title.casefold() for title in titles):
             hint = (
@@ -431,14 +441,14 @@ class _Reader:
             self.conversion.problem("row without an id: skipped", origin)
             return
         record = URIRef(text if _ABSOLUTE.fullmatch(text) else self.base + quote(text, safe=""))
-        if str(record) in self.conversion.origins:
+        first = self.first_row(record)
+        if first is not None:
             self.conversion.records += 1
-            first = self.conversion.origins[str(record)]["row"]
             self.conversion.problem(
                 f"id {text!r} is also in row {first}: both rows describe the same record", origin
             )
         else:
-            self.conversion.add_record(record, origin)
+            self.add_first(record, origin)
         self._node(record, SSE.Initiative, None, cells, number)
         groups = sorted(
             {(column.group.key, column.number, column.group) for column in cells if column.group},
@@ -752,5 +762,6 @@ __all__ = [
     "Group",
     "convert",
     "export",
+    "reader",
     "unexported",
 ]

@@ -1,0 +1,181 @@
+"""Long spreadsheets (an SEA CSV, the SSE template, a Co-operatives UK export of a gigabyte)
+converted as a stream: the file is read from its path a row at a time and turned into one
+:class:`~ssevalidate.importers.conversion.Conversion` per chunk of rows, each with its own
+graph, origins, counts and problems, so that memory follows the chunk, not the file. The rows
+are read and converted by the same code as :func:`ssevalidate.importers.convert` (the
+importer's :class:`~ssevalidate.importers.conversion.TableReader`), with the same errors, at
+the same row and column; the chunks together hold the same statements.
+
+>>> from ssevalidate.importers.streaming import RecordRows, stream_table, write_ntriples
+>>> with open("export.nt", "wb") as out:                              # doctest: +SKIP
+...     for chunk in stream_table("export.csv", progress=print):
+...         write_ntriples(chunk, out)
+read 1572864 314572800
+...
+>>> origins = RecordRows()                                            # doctest: +SKIP
+>>> for chunk in stream_table("export.csv"):                          # doctest: +SKIP
+...     origins.add(chunk)
+>>> origins.origin_of("file:///…/export.csv#17", SCHEMA.name)         # doctest: +SKIP
+{'file': 'export.csv', 'row': 2, 'column': 'Name'}
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Callable, Iterator
+from typing import BinaryIO
+
+from rdflib import BNode, URIRef
+from rdflib.plugins.serializers.nt import _nt_row
+
+from ssevalidate.importers import IMPORTERS, TABLES, dialect_of, importer_name, importer_of_file
+from ssevalidate.importers.conversion import Conversion, field_origin
+from ssevalidate.importers.reading import csv_stream
+from ssevalidate.namespaces import PREFIXES
+from ssevalidate.parsegate import InputError
+from ssevalidate.reconcile import Reconciler
+
+CHUNK_ROWS = 5_000
+"""Rows per chunk: a few megabytes of graph, and few enough chunks for a gigabyte."""
+STREAM_THRESHOLD = 1 << 20
+"""Tables larger than this (bytes) are streamed by ``ssevalidate validate``; smaller ones are
+converted in memory, which costs less than writing a temporary file."""
+
+Progress = Callable[[str, int, int], None]
+"""``progress("read", bytes_read, file_size)``, as :func:`ssevalidate.validate` reports."""
+
+
+def table_dialect(head: bytes, name: str, hint: str | None = None) -> str | None:
+    """The table dialect (one of :data:`~ssevalidate.importers.TABLES`) of the file whose first
+    bytes are ``head``, when it can be streamed; None for anything else, gzip-compressed data
+    included (it is expanded in memory). ``hint`` is a format the user named."""
+    hint = hint or importer_of_file(name)
+    if head.startswith(b"\x1f\x8b") or (hint and importer_name(hint) is None):
+        return None
+    dialect = dialect_of(head, name, hint)
+    return dialect if dialect in TABLES else None
+
+
+def stream_table(
+    path: str | os.PathLike,
+    *,
+    dialect: str | None = None,
+    name: str | None = None,
+    base: str | None = None,
+    matcher: Reconciler | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+    progress: Progress | None = None,
+) -> Iterator[Conversion]:
+    """The conversions of the table at ``path``, one per ``chunk_rows`` rows (the first one also
+    holds the header's problems). ``dialect`` is a table dialect or ``csv`` (by default the
+    header tells); ``name`` is the file's name in origins and messages (default: ``path``);
+    ``base`` and ``matcher`` are those of :func:`ssevalidate.importers.convert`. ``progress``
+    hears the bytes read after each chunk. Raises :class:`InputError` where the file stops
+    being readable (the chunks before it have been given)."""
+    name = name or str(path)
+    try:
+        stream = open(path, "rb")  # noqa: SIM115 (closed below, after the last chunk)
+    except OSError as error:
+        raise InputError(f"cannot read file: {error.strerror}", name=name) from None
+    with stream:
+        size = os.fstat(stream.fileno()).st_size
+        chosen = table_dialect(stream.read(1 << 16), name, dialect)
+        if chosen is None:
+            raise InputError("not a spreadsheet export: cannot be read as a stream", name=name)
+        stream.seek(0)
+        rows = csv_stream(stream, name)
+        module = importlib.import_module(f"ssevalidate.importers.{IMPORTERS[chosen]}")
+        reader = module.reader(next(rows), name=name, base=base, matcher=matcher)
+        pending = True  # the first chunk is given even when empty: it has the header's problems
+        for number, cells in enumerate(rows, start=2):
+            reader.add_row(number, cells)
+            pending = True
+            if (number - 1) % chunk_rows == 0:
+                yield reader.handover()
+                pending = False
+                if progress:
+                    progress("read", stream.tell(), size)
+        if pending:
+            yield reader.handover()
+        if progress:
+            progress("read", size, size)
+
+
+def write_ntriples(conversion: Conversion, out: BinaryIO) -> None:
+    """The chunk's statements as N-Triples, each record's together and followed by those of its
+    blank nodes: the fast engine cuts such a file between records, to validate the parts on
+    several processes. Blank node labels are rdflib's, unique across chunks."""
+    graph = conversion.graph
+    done: set = set()
+    lines: list[str] = []
+    for start in [*map(URIRef, conversion.origins), *graph.subjects(unique=True)]:
+        pending = [start]
+        while pending:
+            subject = pending.pop()
+            if subject in done:
+                continue
+            done.add(subject)
+            for predicate, value in graph.predicate_objects(subject):
+                lines.append(_nt_row((subject, predicate, value)))
+                if isinstance(value, BNode):
+                    pending.append(value)
+    out.write("".join(lines).encode("utf-8"))
+
+
+def write_turtle(conversion: Conversion, out: BinaryIO, declared: set[str]) -> None:
+    """The chunk's statements as Turtle, after the ``@prefix`` lines it needs that are not in
+    ``declared`` yet (which learns them): chunks written one after the other are one Turtle
+    document declaring each prefix once."""
+    graph = conversion.graph
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace)
+    lines = graph.serialize(format="turtle").splitlines(keepends=True)
+    directives = 0
+    while directives < len(lines) and lines[directives].startswith("@prefix"):
+        directives += 1
+    new = [line for line in lines[:directives] if line not in declared]
+    declared.update(new)
+    out.write("".join(new + lines[directives:]).encode("utf-8"))
+
+
+class RecordRows:
+    """Where the records of streamed tables start, without their conversions: for each table
+    its file, the column of the record IRIs and the column of each property, and for each record
+    the hash of its IRI and its row (about a hundred bytes a record). Gives the same origins as
+    :meth:`Conversion.origin_of` on the whole table (a record in two rows of an SEA CSV: the
+    last)."""
+
+    def __init__(self) -> None:
+        self._tables: list[tuple[dict, dict[str, str], dict[int, int]]] = []
+
+    def add(self, conversion: Conversion) -> None:
+        """The records of one chunk (chunks of one table are added in order)."""
+        if not conversion.origins:
+            return
+        template = {**next(iter(conversion.origins.values())), "row": None}
+        if not self._tables or self._tables[-1][0] != template:
+            self._tables.append((template, conversion.fields, {}))
+        rows = self._tables[-1][2]
+        for record, origin in conversion.origins.items():
+            rows[hash(str(record))] = origin["row"]
+
+    def origin_of(self, record: str, path=None) -> dict | None:
+        """Where a result on ``record`` (and its property ``path``) is, or None when ``record``
+        is in none of the tables."""
+        key = hash(str(record))
+        for template, fields, rows in self._tables:
+            if key in rows:
+                return field_origin({**template, "row": rows[key]}, fields, path)
+        return None
+
+
+__all__ = [
+    "CHUNK_ROWS",
+    "STREAM_THRESHOLD",
+    "RecordRows",
+    "stream_table",
+    "table_dialect",
+    "write_ntriples",
+    "write_turtle",
+]
