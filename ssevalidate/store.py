@@ -4,7 +4,8 @@
 1.1 server, through the SPARQL Protocol and the Graph Store Protocol (Oxigraph server in the
 tests; Fuseki, QLever or Virtuoso in production). Each source lives in its own named graph. A
 new version of a graph is loaded aside and swapped in with one SPARQL ``MOVE`` (a single
-transaction), so a failed load never damages the graph in use.
+transaction), so a failed load never damages the graph in use. The new version is bytes, or
+the path of a file, which is read as a stream (a harvested source of a million records).
 
 >>> from ssevalidate.store import EmbeddedStore
 >>> store = EmbeddedStore(None)          # in memory; a path gives a database on disk
@@ -16,7 +17,9 @@ transaction), so a failed load never damages the graph in use.
 from __future__ import annotations
 
 import contextlib
+import os
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
 
@@ -47,7 +50,7 @@ class Store(Protocol):
 
     def count(self, graph: str | None = None) -> int: ...
 
-    def replace_graph(self, graph: str, data: bytes, format: str) -> None: ...
+    def replace_graph(self, graph: str, data: bytes | os.PathLike, format: str) -> None: ...
 
     def is_empty(self) -> bool: ...
 
@@ -74,13 +77,19 @@ class EmbeddedStore:
             1 for _ in self.oxigraph.quads_for_pattern(None, None, None, ox.NamedNode(graph))
         )
 
-    def replace_graph(self, graph: str, data: bytes, format: str) -> None:
-        """Parse ``data`` (trusted or already gated) into a side graph, then swap it in atomically."""
+    def replace_graph(self, graph: str, data: bytes | os.PathLike, format: str) -> None:
+        """Parse ``data`` (bytes or a file; trusted or already gated) into a side graph, then
+        swap it in atomically. A file is bulk-loaded: read as a stream, not in one transaction
+        (the side graph is not in use; one left by a killed process is dropped at opening)."""
         side = f"{SIDE_GRAPHS}{uuid.uuid4()}"
+        to_graph = ox.NamedNode(side)
         try:
-            self.oxigraph.load(data, format=FORMATS[format], to_graph=ox.NamedNode(side))
+            if isinstance(data, bytes):
+                self.oxigraph.load(data, format=FORMATS[format], to_graph=to_graph)
+            else:
+                self.oxigraph.bulk_load(path=data, format=FORMATS[format], to_graph=to_graph)
             self.oxigraph.update(f"MOVE SILENT GRAPH <{side}> TO GRAPH <{_iri(graph)}>")
-        except (SyntaxError, ValueError) as error:
+        except (SyntaxError, ValueError, OSError) as error:
             raise StoreError(f"graph {graph} not replaced: {type(error).__name__}") from None
         finally:
             self.oxigraph.update(f"DROP SILENT GRAPH <{side}>")
@@ -135,9 +144,10 @@ class RemoteStore:
         rows = self._select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")
         return int(rows[0]["n"]["value"])
 
-    def replace_graph(self, graph: str, data: bytes, format: str) -> None:
-        """Upload ``data`` (trusted or already gated) into a side graph, then swap it in with one
-        update; if the upload fails, the graph in use is untouched."""
+    def replace_graph(self, graph: str, data: bytes | os.PathLike, format: str) -> None:
+        """Upload ``data`` (bytes or a file, sent as a stream; trusted or already gated) into a
+        side graph, then swap it in with one update; if the upload fails, the graph in use is
+        untouched."""
         if format not in _MEDIA_TYPES:
             raise StoreError(f"a remote store takes {', '.join(_MEDIA_TYPES)}, not {format}")
         side = f"{SIDE_GRAPHS}{uuid.uuid4()}"
@@ -146,7 +156,7 @@ class RemoteStore:
                 "PUT",
                 self.graph_store_url,
                 params={"graph": side},
-                content=data,
+                content=data if isinstance(data, bytes) else _file_chunks(data),
                 headers={"Content-Type": _MEDIA_TYPES[format]},
             )
             self._update(f"MOVE SILENT GRAPH <{side}> TO GRAPH <{_iri(graph)}>")
@@ -182,6 +192,12 @@ class RemoteStore:
             # The body may quote the data sent (harvested bytes): never repeat it.
             raise StoreError(f"store at {url} answered HTTP {response.status_code}")
         return response
+
+
+def _file_chunks(path: os.PathLike, size: int = 1 << 20) -> Iterator[bytes]:
+    with open(path, "rb") as stream:
+        while chunk := stream.read(size):
+            yield chunk
 
 
 def _iri(value: str) -> str:

@@ -29,9 +29,9 @@ from ssevalidate.importers.conversion import Conversion
 from ssevalidate.importers.streaming import (
     STREAM_THRESHOLD,
     RecordRows,
-    stream_table,
+    Spool,
+    spool_table,
     table_dialect,
-    write_ntriples,
 )
 from ssevalidate.namespaces import compact
 from ssevalidate.parsegate import (
@@ -56,7 +56,7 @@ from ssevalidate.report import (
 from ssevalidate.resources import taxonomies
 from ssevalidate.shaclpaths import path_text
 
-Source = str | bytes | os.PathLike | Graph
+Source = str | bytes | os.PathLike | Graph | Spool
 UNNAMED = "<input>"
 """The name the parse gate gives to bytes without a file name."""
 Progress = Callable[[str, int, int], None]
@@ -91,7 +91,9 @@ def validate(
     """Validate one source, or several read as one directory, against a profile.
 
     With the ``fast`` engine, files are read by the engine itself, on ``workers`` processes
-    (default: every core) or on the Dask cluster at ``scheduler`` (``tcp://host:8786``).
+    (default: every core) or on the Dask cluster at ``scheduler`` (``tcp://host:8786``). A
+    :class:`~ssevalidate.importers.streaming.Spool` (a spreadsheet already converted into an
+    N-Triples file) is read from its file, its results pointing at rows of the spreadsheet.
     Raises :class:`InputError` (a ``ValueError``) for unreadable input, an unknown profile,
     format or engine; everything else about the data is in the returned :class:`Report`.
     """
@@ -323,7 +325,10 @@ class _Imports:
 
     def imported(self, source, format: str | None) -> Source:
         """``source`` converted to SSE data when it is a directory export (a spreadsheet,
-        GeoJSON, Murmurations...), else ``source`` unchanged."""
+        GeoJSON, Murmurations...), else ``source`` unchanged; a :class:`Spool` is its file."""
+        if isinstance(source, Spool):
+            self.streamed.merge(source.rows)
+            return str(source.path)
         if isinstance(source, Graph) or (format and not _may_be_export(format)):
             return source
         if isinstance(source, bytes | str) and not _is_path(source):
@@ -357,10 +362,8 @@ class _Imports:
             folder = tempfile.TemporaryDirectory(prefix="ssevalidate-", dir=near)
             self.folder = self.cleanup.enter_context(folder)
         path = os.path.join(self.folder, f"{len(os.listdir(self.folder))}.nt")
-        with open(path, "wb") as out:
-            for chunk in stream_table(name, dialect=dialect, progress=self.progress):
-                write_ntriples(chunk, out)
-                self.streamed.add(chunk)
+        spool = spool_table(name, path, dialect=dialect, progress=self.progress)
+        self.streamed.merge(spool.rows)
         return path
 
 

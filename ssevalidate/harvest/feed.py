@@ -44,7 +44,7 @@ import json
 import threading
 import weakref
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -239,11 +239,11 @@ def feed_state(
     changes: Changes,
     moment: datetime,
     retention: timedelta = DEFAULT_RETENTION,
-) -> list[Triple]:
+) -> Iterator[Triple]:
     """The triples a harvest adds to the source's ``graph`` for the feed: when each of
     ``records`` (those it publishes) was created and last changed, and the tombstones of the
     records deleted now or within ``retention`` (the previous ones are read from ``graph``,
-    before it is replaced)."""
+    before it is replaced: the generator reads them at its first triple)."""
     now = Literal(date_time(moment.isoformat()), datatype=XSD.dateTime)
     times = {
         row["r"]: (row["created"], row["changed"])
@@ -254,7 +254,6 @@ def feed_state(
         )
     }
     published, created_now, updated_now = set(records), set(changes.created), set(changes.updated)
-    triples: list[Triple] = []
     for record in sorted(published):
         created, changed = times.get(record, (None, None))
         if record in created_now or created is None:
@@ -262,8 +261,8 @@ def feed_state(
         elif record in updated_now:
             changed = now
         subject = URIRef(record)
-        triples.append((subject, HARVEST.createdAt, _time_literal(created)))
-        triples.append((subject, HARVEST.changedAt, _time_literal(changed)))
+        yield subject, HARVEST.createdAt, _time_literal(created)
+        yield subject, HARVEST.changedAt, _time_literal(changed)
     oldest = _instant(horizon(retention, moment))
     kept = {
         record: stone
@@ -274,11 +273,10 @@ def feed_state(
     kept.update({record: (str(now), types.get(record, ())) for record in changes.deleted})
     for record, (deleted, former_types) in sorted(kept.items()):
         node = BNode()
-        triples.append((URIRef(graph), HARVEST.tombstone, node))
-        triples.append((node, HARVEST.record, URIRef(record)))
-        triples.append((node, HARVEST.deletedAt, _time_literal(deleted)))
-        triples.extend((node, HARVEST.formerType, URIRef(kind)) for kind in former_types)
-    return triples
+        yield URIRef(graph), HARVEST.tombstone, node
+        yield node, HARVEST.record, URIRef(record)
+        yield node, HARVEST.deletedAt, _time_literal(deleted)
+        yield from ((node, HARVEST.formerType, URIRef(kind)) for kind in former_types)
 
 
 # --- the ordered list of latest changes, kept until a source graph is replaced ------------------

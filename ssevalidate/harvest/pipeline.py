@@ -18,6 +18,13 @@ The source's graph also holds what the change feed serves (``feed_state`` in
 tombstones of the records deleted within the retention; the feed changes with the data, in the
 same swap.
 
+Memory: a large spreadsheet (from :data:`~ssevalidate.importers.streaming.STREAM_THRESHOLD`)
+is never a graph in memory. Its bytes go to a temporary file, are converted a chunk of rows at
+a time into N-Triples (each record's hash taken from its chunk), validated by the fast engine
+from that file in parts, split line by line into the accepted and quarantined files, and those
+are bulk-loaded by the store: what is kept whole is a hash per record and the report. Other
+sources are converted, validated and split in memory, and written to the same two files.
+
 Per kind, the reading differs and the rest is the same: most sources are one document
 (:func:`~ssevalidate.harvest.fetcher.download`), a Murmurations index query several pages
 converted one by one, a ``feed`` is read from where the last harvest stopped
@@ -36,28 +43,30 @@ from __future__ import annotations
 import dataclasses
 import functools
 import logging
+import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SH
-from rdflib.term import Node
 
 from ssevalidate.fetch import FetchError
 from ssevalidate.harvest import feed, provenance, sources_dcat, sources_feed
 from ssevalidate.harvest.config import Config, Source
 from ssevalidate.harvest.fetcher import download
 from ssevalidate.harvest.provenance import HarvestResult
-from ssevalidate.harvest.records import Changes, Records, compare
+from ssevalidate.harvest.records import Changes, Records, compare, split_ntriples
 from ssevalidate.harvest.state import FetchState, description, read_record_hashes, read_state
-from ssevalidate.harvest.storeio import Triple, append, ntriples, storable
+from ssevalidate.harvest.storeio import Triple, append, ntriples, storable, write_ntriples
 from ssevalidate.harvest.terms import HARVEST
 from ssevalidate.importers import convert
 from ssevalidate.importers.conversion import Conversion
+from ssevalidate.importers.streaming import STREAM_THRESHOLD, spool_table, table_dialect
 from ssevalidate.parsegate import InputError
 from ssevalidate.render.rdf import report_graph
-from ssevalidate.report import Report, term_text
+from ssevalidate.report import Report, Result, term_text
 from ssevalidate.store import Store, StoreError
 from ssevalidate.validation import validate
 
@@ -117,8 +126,8 @@ def retire_source(
         stage("store")
         graph = URIRef(source.graph)
         # Only the tombstones stay, so the feed tells followers the records are gone.
-        kept = feed.feed_state(
-            store, source.graph, [], result.changes, _now(), config.feed.retention
+        kept = list(
+            feed.feed_state(store, source.graph, [], result.changes, _now(), config.feed.retention)
         )
         kept.append((graph, DCTERMS.identifier, Literal(source.id)))
         kept.append((graph, PROV.wasGeneratedBy, URIRef(result.activity)))
@@ -189,39 +198,154 @@ def _run(
         result.outcome = got.outcome
         return
     stage("convert")
-    if conversion is None:
-        conversion = _convert(source, got.documents)
-    del got  # the bytes are no longer needed: the graph is
-    result.records_read = conversion.records
+    with tempfile.TemporaryDirectory(prefix="ssevalidate-harvest-") as scratch:
+        folder = Path(scratch)
+        table = None if conversion else _streamable(source, got.documents)
+        if table:
+            name, data = got.documents[0]
+            (folder / "source").write_bytes(data)
+            del got, data  # the bytes are on disk: memory follows a chunk of rows from here
+            checked = _check_streamed(source, name, table, folder, stage)
+        else:
+            conversion = conversion or _convert(source, got.documents)
+            del got  # the bytes are no longer needed: the graph is
+            checked = _check_in_memory(source, conversion, folder, stage)
+            del conversion
+        _commit(source, store, config, result, previous, checked, more_state, stage)
+
+
+@dataclasses.dataclass
+class _Checked:
+    """A source converted and validated, its records split into two N-Triples files."""
+
+    report: Report
+    records_read: int
+    hashes: dict[str, str]
+    """Content hash of each accepted record (by IRI)."""
+    rejected: set[str]
+    """The rejected records (IRI or ``_:label``, as the report names them)."""
+    unstorable: list[Triple]
+    accepted: Path
+    quarantined: Path
+
+
+def _streamable(source: Source, documents: tuple[tuple[str, bytes], ...]) -> str | None:
+    """The table dialect of a source that is one large spreadsheet, else None."""
+    if len(documents) != 1 or len(documents[0][1]) < STREAM_THRESHOLD:
+        return None
+    name, data = documents[0]
+    return table_dialect(data[: 1 << 16], name, source.dialect)
+
+
+def _check_in_memory(
+    source: Source, conversion: Conversion, folder: Path, stage: Callable[[str], None]
+) -> _Checked:
     stage("validate")
     report = validate(conversion.graph, profile=source.profile)
-    result.report = report
     records = Records(conversion.graph, conversion.origins)
     rejected = {
         node
         for text, results in report.by_record().items()
-        if any(r.severity == "Violation" for r in results)
-        and (node := records.node(text)) is not None
+        if _violates(results) and (node := records.node(text)) is not None
     }
     rejected |= {records.owner(subject) for subject, _, _ in records.unstorable}
     accepted, quarantined = records.split(rejected)
-    hashes = {str(iri): records.digest(iri) for iri in records.iris if iri not in rejected}
-    result.accepted, result.rejected = len(hashes), len(rejected)
+    checked = _Checked(
+        report,
+        conversion.records,
+        {str(iri): records.digest(iri) for iri in records.iris if iri not in rejected},
+        {term_text(node) for node in rejected},
+        records.unstorable,
+        folder / "accepted.nt",
+        folder / "quarantine.nt",
+    )
+    checked.accepted.write_bytes(ntriples(accepted))
+    checked.quarantined.write_bytes(ntriples(quarantined))
+    return checked
+
+
+def _check_streamed(
+    source: Source, name: str, dialect: str, folder: Path, stage: Callable[[str], None]
+) -> _Checked:
+    """A large spreadsheet converted a chunk of rows at a time into an N-Triples file
+    (:func:`~ssevalidate.importers.streaming.spool_table`), validated by the fast engine from
+    that file in parts, and split line by line: only the record hashes and the report are kept
+    whole. The records, hashes and report are those :func:`_check_in_memory` gives."""
+    hashes: dict[str, str] = {}
+    unstorable: list[Triple] = []
+    rejected: set[str] = set()
+
+    def each_chunk(chunk: Conversion) -> None:
+        records = Records(chunk.graph, chunk.origins)
+        for triple in records.unstorable:
+            chunk.graph.remove(triple)
+            rejected.add(term_text(records.owner(triple[0])))
+        unstorable.extend(records.unstorable)
+        hashes.update((str(iri), records.digest(iri)) for iri in records.iris)
+
+    spool = spool_table(
+        folder / "source",
+        folder / "records.nt",
+        dialect=dialect,
+        name=name,
+        base=source.record_base,
+        each_chunk=each_chunk,
+    )
+    (folder / "source").unlink()
+    stage("validate")
+    report = validate(spool, profile=source.profile)
+    rejected |= {text for text, results in report.by_record().items() if _violates(results)}
+    checked = _Checked(
+        report,
+        spool.records,
+        {iri: digest for iri, digest in hashes.items() if iri not in rejected},
+        rejected,
+        unstorable,
+        folder / "accepted.nt",
+        folder / "quarantine.nt",
+    )
+    split_ntriples(spool.path, rejected, checked.accepted, checked.quarantined)
+    spool.path.unlink()
+    return checked
+
+
+def _commit(
+    source: Source,
+    store: Store,
+    config: Config,
+    result: HarvestResult,
+    previous: FetchState | None,
+    checked: _Checked,
+    more_state: list[Triple],
+    stage: Callable[[str], None],
+) -> None:
+    """The state and provenance added to the two files, and the files swapped in."""
+    result.records_read = checked.records_read
+    result.report = checked.report
+    result.accepted, result.rejected = len(checked.hashes), len(checked.rejected)
+    hashes = checked.hashes
     result.changes = compare(read_record_hashes(store, source.graph) if previous else {}, hashes)
     state = FetchState(
         result.etag, result.last_modified, result.bytes_hash, source.fingerprint(), result.activity
     )
-    accepted.extend(description(source, state, hashes, result.started))
-    accepted.extend(more_state)
-    accepted.extend(
-        feed.feed_state(store, source.graph, hashes, result.changes, _now(), config.feed.retention)
-    )
-    quarantined.extend(_results(report, rejected, records.unstorable))
-    quarantined.extend(_about_quarantine(source, result.activity))
+    retention = config.feed.retention
+    with open(checked.accepted, "ab") as out:
+        write_ntriples(description(source, state, hashes, result.started), out)
+        write_ntriples(more_state, out)
+        write_ntriples(
+            feed.feed_state(store, source.graph, hashes, result.changes, _now(), retention), out
+        )
+    with open(checked.quarantined, "ab") as out:
+        write_ntriples(_results(checked.report, checked.rejected, checked.unstorable), out)
+        write_ntriples(_about_quarantine(source, result.activity), out)
     stage("store")
-    store.replace_graph(source.quarantine, ntriples(quarantined), "ntriples")
-    store.replace_graph(source.graph, ntriples(accepted), "ntriples")
+    store.replace_graph(source.quarantine, checked.quarantined, "ntriples")
+    store.replace_graph(source.graph, checked.accepted, "ntriples")
     result.outcome = "harvested"
+
+
+def _violates(results: list[Result]) -> bool:
+    return any(result.severity == "Violation" for result in results)
 
 
 def _convert(source: Source, documents: tuple[tuple[str, bytes], ...]) -> Conversion:
@@ -244,10 +368,10 @@ def _convert(source: Source, documents: tuple[tuple[str, bytes], ...]) -> Conver
     return merged
 
 
-def _results(report: Report, rejected: set[Node], unstorable: list[Triple]) -> Iterator[Triple]:
-    """The SHACL results of the rejected records, and one for each triple no store takes."""
-    texts = {term_text(node) for node in rejected}
-    own = dataclasses.replace(report, results=[r for r in report.results if r.record in texts])
+def _results(report: Report, rejected: set[str], unstorable: list[Triple]) -> Iterator[Triple]:
+    """The SHACL results of the ``rejected`` records (as the report names them), and one for
+    each triple no store takes."""
+    own = dataclasses.replace(report, results=[r for r in report.results if r.record in rejected])
     yield from (triple for triple in report_graph(own) if storable(triple))
     for subject, predicate, value in unstorable:
         item = BNode()

@@ -22,6 +22,7 @@ space) are set apart in ``unstorable``: the record owning one is rejected, not t
 from __future__ import annotations
 
 import hashlib
+import os
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -149,4 +150,29 @@ class Records:
         return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
-__all__ = ["Changes", "Records", "compare"]
+def split_ntriples(
+    path: os.PathLike, rejected: set[str], accepted: os.PathLike, quarantined: os.PathLike
+) -> None:
+    """The N-Triples file ``path``, written record by record (each record's triples followed by
+    those of its blank nodes, as :func:`ssevalidate.importers.streaming.write_ntriples` does),
+    split line by line into ``accepted`` and ``quarantined`` (the records whose text, an IRI or
+    ``_:label``, is in ``rejected``, with their blank nodes): the file is never held whole."""
+    with (
+        open(path, "rb") as lines,
+        open(accepted, "wb") as kept,
+        open(quarantined, "wb") as held,
+    ):
+        owner, reached, target = b"", set(), kept
+        for line in lines:
+            subject = line[: line.find(b" ")]
+            if subject != owner and not (subject.startswith(b"_:") and subject in reached):
+                owner, reached = subject, set()  # a new record (or a blank node of its own)
+                text = owner.decode("utf-8")
+                target = held if (text[1:-1] if text[0] == "<" else text) in rejected else kept
+            value = line.rstrip()[:-1].rstrip().rsplit(b" ", 1)[-1]
+            if value.startswith(b"_:"):
+                reached.add(value)
+            target.write(line)
+
+
+__all__ = ["Changes", "Records", "compare", "split_ntriples"]

@@ -15,7 +15,8 @@ previous fetch state must be read back. Both stores can do this atomically: pyox
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from typing import BinaryIO
 
 import httpx
 import pyoxigraph as ox
@@ -91,10 +92,16 @@ def storable(triple: Triple) -> bool:
 def ntriples(triples: Iterable[Triple]) -> bytes:
     """N-Triples of ``triples`` (all :func:`storable`), written by pyoxigraph: fast, and what
     it writes it reads back."""
-    return ox.serialize(
-        (ox.Triple(*(from_rdflib(term) for term in triple)) for triple in triples),
-        format=ox.RdfFormat.N_TRIPLES,
-    )
+    return ox.serialize(_oxigraph(triples), format=ox.RdfFormat.N_TRIPLES)
+
+
+def write_ntriples(triples: Iterable[Triple], out: BinaryIO) -> None:
+    """:func:`ntriples` written to ``out`` as ``triples`` come (a generator is never held whole)."""
+    ox.serialize(_oxigraph(triples), out, format=ox.RdfFormat.N_TRIPLES)
+
+
+def _oxigraph(triples: Iterable[Triple]) -> Iterator[ox.Triple]:
+    return (ox.Triple(*(from_rdflib(term) for term in triple)) for triple in triples)
 
 
 def _value(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
@@ -111,4 +118,4 @@ def _send(store: RemoteStore, url: str, **options) -> httpx.Response:
     return response
 
 
-__all__ = ["append", "ntriples", "select", "storable"]
+__all__ = ["append", "ntriples", "select", "storable", "write_ntriples"]

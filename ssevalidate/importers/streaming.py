@@ -24,6 +24,8 @@ from __future__ import annotations
 import importlib
 import os
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import BinaryIO
 
 from rdflib import BNode, URIRef
@@ -64,16 +66,17 @@ def stream_table(
     name: str | None = None,
     base: str | None = None,
     matcher: Reconciler | None = None,
-    chunk_rows: int = CHUNK_ROWS,
+    chunk_rows: int | None = None,
     progress: Progress | None = None,
 ) -> Iterator[Conversion]:
-    """The conversions of the table at ``path``, one per ``chunk_rows`` rows (the first one also
-    holds the header's problems). ``dialect`` is a table dialect or ``csv`` (by default the
+    """The conversions of the table at ``path``, one per ``chunk_rows`` rows (default
+    :data:`CHUNK_ROWS`; the first one also holds the header's problems). ``dialect`` is a table dialect or ``csv`` (by default the
     header tells); ``name`` is the file's name in origins and messages (default: ``path``);
     ``base`` and ``matcher`` are those of :func:`ssevalidate.importers.convert`. ``progress``
     hears the bytes read after each chunk. Raises :class:`InputError` where the file stops
     being readable (the chunks before it have been given)."""
     name = name or str(path)
+    chunk_rows = chunk_rows or CHUNK_ROWS
     try:
         stream = open(path, "rb")  # noqa: SIM115 (closed below, after the last chunk)
     except OSError as error:
@@ -123,6 +126,44 @@ def write_ntriples(conversion: Conversion, out: BinaryIO) -> None:
     out.write("".join(lines).encode("utf-8"))
 
 
+@dataclass
+class Spool:
+    """A table converted into an N-Triples file (:func:`spool_table`): ``path``, where its
+    records came from (``rows``), and how many rows became records (``records``).
+    :func:`ssevalidate.validate` takes it as a source: the fast engine reads the file in parts,
+    and each result points at the record's row and column in the table."""
+
+    path: Path
+    rows: RecordRows = field(default_factory=lambda: RecordRows())
+    records: int = 0
+
+
+def spool_table(
+    path: str | os.PathLike,
+    out: str | os.PathLike,
+    *,
+    each_chunk: Callable[[Conversion], None] | None = None,
+    **options,
+) -> Spool:
+    """The table at ``path`` converted chunk by chunk into the N-Triples file ``out``
+    (:func:`write_ntriples`). ``each_chunk(conversion)`` sees every chunk before it is written
+    and may take statements out of its graph; ``options`` are those of :func:`stream_table`.
+
+    >>> spool = spool_table("export.csv", "export.nt")                # doctest: +SKIP
+    >>> ssevalidate.validate(spool).conforms                          # doctest: +SKIP
+    False
+    """
+    spool = Spool(Path(out))
+    with open(out, "wb") as written:
+        for chunk in stream_table(path, **options):
+            if each_chunk:
+                each_chunk(chunk)
+            write_ntriples(chunk, written)
+            spool.rows.add(chunk)
+            spool.records += chunk.records
+    return spool
+
+
 def write_turtle(conversion: Conversion, out: BinaryIO, declared: set[str]) -> None:
     """The chunk's statements as Turtle, after the ``@prefix`` lines it needs that are not in
     ``declared`` yet (which learns them): chunks written one after the other are one Turtle
@@ -149,6 +190,10 @@ class RecordRows:
     def __init__(self) -> None:
         self._tables: list[tuple[dict, dict[str, str], dict[int, int]]] = []
 
+    def merge(self, other: RecordRows) -> None:
+        """The tables of ``other`` too."""
+        self._tables.extend(other._tables)
+
     def add(self, conversion: Conversion) -> None:
         """The records of one chunk (chunks of one table are added in order)."""
         if not conversion.origins:
@@ -174,6 +219,8 @@ __all__ = [
     "CHUNK_ROWS",
     "STREAM_THRESHOLD",
     "RecordRows",
+    "Spool",
+    "spool_table",
     "stream_table",
     "table_dialect",
     "write_ntriples",

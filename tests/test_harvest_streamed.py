@@ -1,0 +1,266 @@
+"""A large spreadsheet harvested as a stream: never a graph in memory, and the same graphs,
+hashes, changes and quarantine as the harvest in memory; a failure halfway keeps the last good
+graphs."""
+
+from __future__ import annotations
+
+import csv
+import http.server
+import io
+import sys
+import tempfile
+import threading
+from collections import Counter
+from pathlib import Path
+
+import httpx
+import pytest
+
+from ssevalidate.harvest import harvest, parse_config
+from ssevalidate.harvest import pipeline as harvest_pipeline
+from ssevalidate.harvest.records import split_ntriples
+from ssevalidate.harvest.state import read_record_hashes
+from ssevalidate.harvest.storeio import select
+from ssevalidate.importers import streaming
+from ssevalidate.store import SIDE_GRAPHS, EmbeddedStore, RemoteStore
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+from import_memory import HEADER, MISTAKE_EVERY, sea_row
+
+ROWS = 1_200
+BASE = "https://aggregator.example/"
+GRAPH = f"{BASE}sources/sea"
+QUARANTINE = f"{GRAPH}/quarantine"
+VARYING = {
+    "http://purl.org/dc/terms/modified",
+    "http://www.w3.org/ns/prov#wasGeneratedBy",
+    "https://w3id.org/sse/harvest#createdAt",
+    "https://w3id.org/sse/harvest#changedAt",
+}
+"""What differs between two harvests of the same data: times and the activity."""
+
+
+def table(rows: list[list[str]]) -> bytes:
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(HEADER)
+    writer.writerows(rows)
+    return text.getvalue().encode("utf-8")
+
+
+ORIGINAL = [sea_row(number) for number in range(1, ROWS + 1)]
+
+
+class Files(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = self.server.files.get(self.path)
+        self.send_response(200 if body is not None else 404)
+        self.send_header("Content-Type", "text/csv")
+        self.send_header("Content-Length", str(len(body or b"")))
+        self.end_headers()
+        self.wfile.write(body or b"")
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def server():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Files)
+    server.daemon_threads = True
+    server.files = {}
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def url(server):
+    server.files.clear()
+    return f"http://127.0.0.1:{server.server_address[1]}/sea.csv"
+
+
+@pytest.fixture
+def streamed(monkeypatch, tmp_path):
+    """Every spreadsheet streamed, in chunks of 500 rows, never converted whole; the
+    temporary files in ``tmp_path``."""
+
+    def whole(*args, **kwargs):
+        raise AssertionError("a streamed source was converted in memory")
+
+    monkeypatch.setattr(harvest_pipeline, "STREAM_THRESHOLD", 1)
+    monkeypatch.setattr(streaming, "CHUNK_ROWS", 500)
+    monkeypatch.setattr(harvest_pipeline, "convert", whole)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    return tmp_path
+
+
+def harvest_once(store, server, url: str, data: bytes):
+    server.files["/sea.csv"] = data
+    # Matching is left out: 1,200 generated names at three places are all candidate pairs.
+    config = f"""base = "{BASE}"
+match = false
+[[source]]
+id = "sea"
+title = "SEA export"
+url = "{url}"
+kind = "sea-csv"
+licence = "https://creativecommons.org/licenses/by/4.0/"
+"""
+    [result] = harvest(parse_config(config), store, allow=["127.0.0.1"])
+    return result
+
+
+def described(store, graph: str) -> Counter:
+    """The statements of ``graph`` about named nodes, each blank node written as what it
+    holds, without the times and the activity: equal for the same data harvested twice."""
+    rows = select(store, f"SELECT ?s ?p ?o ?t WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+    by_subject: dict[str, list[tuple[str, str]]] = {}
+    for row in rows:
+        if row["p"] not in VARYING:
+            by_subject.setdefault(row["s"], []).append((row["p"], row["o"]))
+
+    def written(value: str, above: frozenset) -> str:
+        if not value.startswith("_:") or value in above:
+            return value
+        inner = sorted(f"{p} {written(o, above | {value})}" for p, o in by_subject.get(value, ()))
+        return "[" + " ; ".join(inner) + "]"
+
+    return Counter(
+        f"{subject} {predicate} {written(value, frozenset())}"
+        for subject, pairs in by_subject.items()
+        if not subject.startswith("_:")
+        for predicate, value in pairs
+    )
+
+
+def focus_nodes(store) -> set[str]:
+    query = f"""SELECT DISTINCT ?f WHERE {{ GRAPH <{QUARANTINE}> {{
+        ?r <http://www.w3.org/ns/shacl#focusNode> ?f }} }}"""
+    return {row["f"] for row in select(store, query)}
+
+
+@pytest.fixture(scope="module")
+def in_memory(server):
+    """The same spreadsheet harvested in memory, as the reference."""
+    server.files.clear()
+    url = f"http://127.0.0.1:{server.server_address[1]}/sea.csv"
+    store = EmbeddedStore(None)
+    result = harvest_once(store, server, url, table(ORIGINAL))
+    assert result.outcome == "harvested", result.error
+    return store, result
+
+
+@pytest.fixture(params=["embedded", "remote"])
+def store(request):
+    if request.param == "embedded":
+        yield EmbeddedStore(None)
+        return
+    base = request.getfixturevalue("oxigraph_server")
+    httpx.post(f"{base}/update", data={"update": "DROP SILENT ALL"}).raise_for_status()
+    remote = RemoteStore(f"{base}/query", f"{base}/update", f"{base}/store")
+    yield remote
+    remote.close()
+
+
+def test_a_streamed_harvest_stores_what_the_harvest_in_memory_stores(
+    store, server, url, streamed, in_memory
+):
+    reference, expected = in_memory
+    result = harvest_once(store, server, url, table(ORIGINAL))
+
+    assert result.outcome == "harvested", result.error
+    assert (result.records_read, result.accepted, result.rejected) == (
+        expected.records_read,
+        expected.accepted,
+        expected.rejected,
+    )
+    assert result.records_read == ROWS
+    assert 0 < result.rejected <= ROWS // MISTAKE_EVERY
+    assert read_record_hashes(store, GRAPH) == read_record_hashes(reference, GRAPH)
+    assert described(store, GRAPH) == described(reference, GRAPH)
+    assert focus_nodes(store) == focus_nodes(reference)
+    assert described(store, QUARANTINE) == described(reference, QUARANTINE)
+    assert len(result.report.results) == len(expected.report.results)
+    assert not list(streamed.iterdir()), "the temporary files are removed"
+
+
+def test_results_of_a_streamed_harvest_point_at_rows_of_the_spreadsheet(server, url, streamed):
+    result = harvest_once(EmbeddedStore(None), server, url, table(ORIGINAL))
+
+    nameless = [r for r in result.report.results if r.record.endswith("#org388")]
+    assert nameless, "row 389 has no name"
+    assert {(r.origin or {}).get("row") for r in nameless} == {389}
+    assert all(r.origin["file"].endswith("sea.csv") for r in nameless)
+
+
+def test_a_changed_row_is_an_update_and_a_removed_row_a_deletion(server, url, streamed):
+    store = EmbeddedStore(None)
+    harvest_once(store, server, url, table(ORIGINAL))
+    changed = [list(row) for row in ORIGINAL[:-1]]
+    changed[9][1] = "Coop ten, renamed"
+
+    result = harvest_once(store, server, url, table(changed))
+
+    assert result.outcome == "harvested", result.error
+    record = f"{url}#org"
+    assert result.changes.updated == [f"{record}10"]
+    assert result.changes.deleted == [f"{record}{ROWS}"]
+    assert result.changes.created == []
+    names = select(store, f"SELECT ?n WHERE {{ GRAPH <{GRAPH}> {{ <{record}10> ?p ?n }} }}")
+    assert "Coop ten, renamed" in {row["n"] for row in names}
+
+
+def test_a_spreadsheet_broken_halfway_keeps_the_last_good_graphs(server, url, streamed):
+    store = EmbeddedStore(None)
+    harvest_once(store, server, url, table(ORIGINAL))
+    before = {graph: described(store, graph) for graph in (GRAPH, QUARANTINE)}
+    good = table(ORIGINAL)
+    cut = good.index(b"\norg1000,") + 1
+    broken = good[:cut] + b"org1000,Caf\xe9 sans UTF-8" + good[cut + 12 :]
+
+    result = harvest_once(store, server, url, broken)
+
+    assert result.outcome == "failed"
+    line = good[:cut].count(b"\n") + 1  # row 1001, after multi-line descriptions
+    assert f"sea.csv:{line}:12: not UTF-8" in result.error, result.error
+    assert {graph: described(store, graph) for graph in (GRAPH, QUARANTINE)} == before
+    assert not [g for g in store.graphs() if g.startswith(SIDE_GRAPHS)]
+    assert not list(streamed.iterdir()), "the temporary files are removed"
+
+
+def test_a_spreadsheet_below_the_threshold_is_converted_in_memory(server, url, monkeypatch):
+    calls = []
+    convert = harvest_pipeline.convert
+    monkeypatch.setattr(
+        harvest_pipeline, "convert", lambda *a, **k: calls.append(1) or convert(*a, **k)
+    )
+    monkeypatch.setattr(harvest_pipeline, "spool_table", None)  # calling it would fail
+
+    result = harvest_once(EmbeddedStore(None), server, url, table(ORIGINAL[:50]))
+
+    assert result.outcome == "harvested", result.error
+    assert calls == [1]
+    assert result.accepted == 50
+
+
+def test_blank_nodes_and_literals_survive_the_line_by_line_split(tmp_path):
+    source = tmp_path / "records.nt"
+    lines = [
+        '<https://e.org/a> <https://e.org/p> "x y" .\n',
+        "<https://e.org/a> <https://e.org/address> _:b1 .\n",
+        '<https://e.org/a> <https://e.org/q> "after the address" .\n',
+        '_:b1 <https://e.org/city> "Lyon"@fr .\n',
+        '<https://e.org/b> <https://e.org/p> "two words here" .\n',
+        "<https://e.org/b> <https://e.org/address> _:b2 .\n",
+        '_:b2 <https://e.org/city> "Recife" .\n',
+        '_:orphan <https://e.org/p> "alone" .\n',
+    ]
+    source.write_text("".join(lines), encoding="utf-8")
+    accepted, held = tmp_path / "accepted.nt", tmp_path / "held.nt"
+
+    split_ntriples(source, {"https://e.org/b"}, accepted, held)
+
+    assert accepted.read_text().splitlines(keepends=True) == lines[:4] + lines[7:]
+    assert held.read_text().splitlines(keepends=True) == lines[4:7]
