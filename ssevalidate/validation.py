@@ -30,7 +30,8 @@ from ssevalidate.importers.streaming import (
     STREAM_THRESHOLD,
     RecordRows,
     Spool,
-    spool_table,
+    spool,
+    stream_table,
     table_dialect,
 )
 from ssevalidate.namespaces import compact
@@ -109,7 +110,7 @@ def validate(
             runner.workers = workers or runner.workers
             runner.scheduler = scheduler
             return _validate_fast(
-                runner, sources, chosen, format, lang, base_iri, progress, imports.streamed
+                runner, sources, chosen, format, lang, base_iri, progress, imports
             )
         documents: list[Document] = []
         if len(sources) == 1 and isinstance(sources[0], Graph):
@@ -155,16 +156,19 @@ def _validate_fast(
     lang: str,
     base_iri: str | None,
     progress: Progress | None,
-    streamed: RecordRows,
+    imports: _Imports,
 ) -> Report:
     """The fast engine reads the documents itself (in parts, on several processes). Records of
-    a streamed spreadsheet point at their row and column, not at the temporary file."""
+    a streamed spreadsheet point at their row and column, never at the temporary file."""
 
     def origin(record, finding: Finding) -> dict | None:
         if not isinstance(record, URIRef):
             return None
-        located = streamed.origin_of(str(record), finding.path)
-        return located or outcome.origins.get(str(record))
+        located = imports.streamed.origin_of(str(record), finding.path)
+        if located:
+            return located
+        found = outcome.origins.get(str(record))
+        return None if found and found.get("file") in imports.spooled else found
 
     documents = [_engine_source(item, i, format, base_iri) for i, item in enumerate(sources)]
     outcome = runner.run_sources(
@@ -321,6 +325,8 @@ class _Imports:
         self.fast = fast
         self.conversions: dict[str, Conversion] = {}
         self.streamed = RecordRows()
+        self.spooled: set[str] = set()
+        """The temporary N-Triples files read in place of the sources."""
         self.folder: str | None = None
 
     def imported(self, source, format: str | None) -> Source:
@@ -328,6 +334,7 @@ class _Imports:
         GeoJSON, Murmurations...), else ``source`` unchanged; a :class:`Spool` is its file."""
         if isinstance(source, Spool):
             self.streamed.merge(source.rows)
+            self.spooled.add(str(source.path))
             return str(source.path)
         if isinstance(source, Graph) or (format and not _may_be_export(format)):
             return source
@@ -362,8 +369,9 @@ class _Imports:
             folder = tempfile.TemporaryDirectory(prefix="ssevalidate-", dir=near)
             self.folder = self.cleanup.enter_context(folder)
         path = os.path.join(self.folder, f"{len(os.listdir(self.folder))}.nt")
-        spool = spool_table(name, path, dialect=dialect, progress=self.progress)
-        self.streamed.merge(spool.rows)
+        spooled = spool(stream_table(name, dialect=dialect, progress=self.progress), path)
+        self.streamed.merge(spooled.rows)
+        self.spooled.add(path)
         return path
 
 

@@ -18,12 +18,13 @@ The source's graph also holds what the change feed serves (``feed_state`` in
 tombstones of the records deleted within the retention; the feed changes with the data, in the
 same swap.
 
-Memory: a large spreadsheet (from :data:`~ssevalidate.importers.streaming.STREAM_THRESHOLD`)
-is never a graph in memory. Its bytes go to a temporary file, are converted a chunk of rows at
-a time into N-Triples (each record's hash taken from its chunk), validated by the fast engine
-from that file in parts, split line by line into the accepted and quarantined files, and those
-are bulk-loaded by the store: what is kept whole is a hash per record and the report. Other
-sources are converted, validated and split in memory, and written to the same two files.
+Memory: a large spreadsheet or Turtle / N-Triples dump (from
+:data:`~ssevalidate.importers.streaming.STREAM_THRESHOLD`) is never a graph in memory. Its bytes
+go to a temporary file, are converted a chunk of rows (or subjects) at a time into N-Triples
+(each record's hash taken from its chunk), validated by the fast engine from that file in
+parts, split line by line into the accepted and quarantined files, and those are bulk-loaded by
+the store: what is kept whole is a hash per record and the report. Other sources are
+converted, validated and split in memory, and written to the same two files.
 
 Per kind, the reading differs and the rest is the same: most sources are one document
 (:func:`~ssevalidate.harvest.fetcher.download`), a Murmurations index query several pages
@@ -63,8 +64,15 @@ from ssevalidate.harvest.storeio import Triple, append, ntriples, storable, writ
 from ssevalidate.harvest.terms import HARVEST
 from ssevalidate.importers import convert
 from ssevalidate.importers.conversion import Conversion
-from ssevalidate.importers.streaming import STREAM_THRESHOLD, spool_table, table_dialect
-from ssevalidate.parsegate import InputError
+from ssevalidate.importers.streaming import (
+    RDF_STREAMED,
+    STREAM_THRESHOLD,
+    spool,
+    stream_rdf,
+    stream_table,
+    table_dialect,
+)
+from ssevalidate.parsegate import InputError, detect_format
 from ssevalidate.render.rdf import report_graph
 from ssevalidate.report import Report, Result, term_text
 from ssevalidate.store import Store, StoreError
@@ -230,11 +238,16 @@ class _Checked:
 
 
 def _streamable(source: Source, documents: tuple[tuple[str, bytes], ...]) -> str | None:
-    """The table dialect of a source that is one large spreadsheet, else None."""
+    """How a source that is one large document is read as a stream: its table dialect, or
+    ``rdf`` for a Turtle or N-Triples dump; None for anything else (read in memory)."""
     if len(documents) != 1 or len(documents[0][1]) < STREAM_THRESHOLD:
         return None
     name, data = documents[0]
-    return table_dialect(data[: 1 << 16], name, source.dialect)
+    head = data[: 1 << 16]
+    if source.dialect == "rdf":
+        plain = not head.startswith(b"\x1f\x8b")  # gzip is expanded in memory
+        return "rdf" if plain and detect_format(head, name=name) in RDF_STREAMED else None
+    return table_dialect(head, name, source.dialect)
 
 
 def _check_in_memory(
@@ -267,10 +280,11 @@ def _check_in_memory(
 def _check_streamed(
     source: Source, name: str, dialect: str, folder: Path, stage: Callable[[str], None]
 ) -> _Checked:
-    """A large spreadsheet converted a chunk of rows at a time into an N-Triples file
-    (:func:`~ssevalidate.importers.streaming.spool_table`), validated by the fast engine from
-    that file in parts, and split line by line: only the record hashes and the report are kept
-    whole. The records, hashes and report are those :func:`_check_in_memory` gives."""
+    """A large spreadsheet (a chunk of rows at a time) or RDF dump (a chunk of subjects at a
+    time, from a scratch database) converted into an N-Triples file
+    (:mod:`~ssevalidate.importers.streaming`), validated by the fast engine from that file in
+    parts, and split line by line: only the record hashes and the report are kept whole. The
+    records, hashes and report are those :func:`_check_in_memory` gives."""
     hashes: dict[str, str] = {}
     unstorable: list[Triple] = []
     rejected: set[str] = set()
@@ -283,29 +297,27 @@ def _check_streamed(
         unstorable.extend(records.unstorable)
         hashes.update((str(iri), records.digest(iri)) for iri in records.iris)
 
-    spool = spool_table(
-        folder / "source",
-        folder / "records.nt",
-        dialect=dialect,
-        name=name,
-        base=source.record_base,
-        each_chunk=each_chunk,
-    )
-    (folder / "source").unlink()
+    read = folder / "source"
+    if dialect == "rdf":
+        chunks = stream_rdf(read, name=name, base=source.record_base)
+    else:
+        chunks = stream_table(read, dialect=dialect, name=name, base=source.record_base)
+    spooled = spool(chunks, folder / "records.nt", each_chunk=each_chunk)
+    read.unlink()
     stage("validate")
-    report = validate(spool, profile=source.profile)
+    report = validate(spooled, profile=source.profile)
     rejected |= {text for text, results in report.by_record().items() if _violates(results)}
     checked = _Checked(
         report,
-        spool.records,
+        spooled.records,
         {iri: digest for iri, digest in hashes.items() if iri not in rejected},
         rejected,
         unstorable,
         folder / "accepted.nt",
         folder / "quarantine.nt",
     )
-    split_ntriples(spool.path, rejected, checked.accepted, checked.quarantined)
-    spool.path.unlink()
+    split_ntriples(spooled.path, rejected, checked.accepted, checked.quarantined)
+    spooled.path.unlink()
     return checked
 
 

@@ -23,19 +23,22 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Callable, Iterator
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from rdflib import BNode, URIRef
+import pyoxigraph as ox
+from rdflib import RDF, BNode, URIRef
 from rdflib.plugins.serializers.nt import _nt_row
 
 from ssevalidate.importers import IMPORTERS, TABLES, dialect_of, importer_name, importer_of_file
 from ssevalidate.importers.conversion import Conversion, field_origin
 from ssevalidate.importers.reading import csv_stream
-from ssevalidate.namespaces import PREFIXES
-from ssevalidate.parsegate import InputError
+from ssevalidate.namespaces import PREFIXES, SSE
+from ssevalidate.parsegate import InputError, Quads, detect_format
+from ssevalidate.rdfconvert import to_rdflib
 from ssevalidate.reconcile import Reconciler
 
 CHUNK_ROWS = 5_000
@@ -128,8 +131,8 @@ def write_ntriples(conversion: Conversion, out: BinaryIO) -> None:
 
 @dataclass
 class Spool:
-    """A table converted into an N-Triples file (:func:`spool_table`): ``path``, where its
-    records came from (``rows``), and how many rows became records (``records``).
+    """A table or an RDF dump converted into an N-Triples file (:func:`spool`): ``path``, where
+    the records of a table came from (``rows``), and how many records were read (``records``).
     :func:`ssevalidate.validate` takes it as a source: the fast engine reads the file in parts,
     and each result points at the record's row and column in the table."""
 
@@ -138,30 +141,101 @@ class Spool:
     records: int = 0
 
 
-def spool_table(
-    path: str | os.PathLike,
+def spool(
+    chunks: Iterable[Conversion],
     out: str | os.PathLike,
     *,
     each_chunk: Callable[[Conversion], None] | None = None,
-    **options,
 ) -> Spool:
-    """The table at ``path`` converted chunk by chunk into the N-Triples file ``out``
-    (:func:`write_ntriples`). ``each_chunk(conversion)`` sees every chunk before it is written
-    and may take statements out of its graph; ``options`` are those of :func:`stream_table`.
+    """The conversions ``chunks`` (:func:`stream_table`, :func:`stream_rdf`) written one after
+    the other into the N-Triples file ``out`` (:func:`write_ntriples`). ``each_chunk(chunk)``
+    sees every chunk before it is written and may take statements out of its graph.
 
-    >>> spool = spool_table("export.csv", "export.nt")                # doctest: +SKIP
-    >>> ssevalidate.validate(spool).conforms                          # doctest: +SKIP
+    >>> spooled = spool(stream_table("export.csv"), "export.nt")      # doctest: +SKIP
+    >>> ssevalidate.validate(spooled).conforms                        # doctest: +SKIP
     False
     """
-    spool = Spool(Path(out))
+    spooled = Spool(Path(out))
     with open(out, "wb") as written:
-        for chunk in stream_table(path, **options):
+        for chunk in chunks:
             if each_chunk:
                 each_chunk(chunk)
             write_ntriples(chunk, written)
-            spool.rows.add(chunk)
-            spool.records += chunk.records
-    return spool
+            spooled.rows.add(chunk)
+            spooled.records += chunk.records
+    return spooled
+
+
+RDF_STREAMED = ("turtle", "ntriples")
+"""The RDF syntaxes :func:`stream_rdf` reads: those of large dumps."""
+
+
+def stream_rdf(
+    path: str | os.PathLike,
+    *,
+    format: str | None = None,
+    name: str | None = None,
+    base: str | None = None,
+    chunk_rows: int | None = None,
+) -> Iterator[Conversion]:
+    """The RDF file at ``path`` (Turtle or N-Triples, :data:`RDF_STREAMED`), taken as it is as
+    the ``rdf`` importer does, one conversion per ``chunk_rows`` subjects: each subject with the
+    blank nodes it reaches, the ``sse:Initiative`` ones as records. The file is parsed by the
+    parse gate (:class:`~ssevalidate.parsegate.Quads`: the same errors, at their line and
+    column) into a scratch database on disk, which gives the statements back grouped by
+    subject: the order of the file does not matter, and memory follows a chunk."""
+    name = name or str(path)
+    chunk_rows = chunk_rows or CHUNK_ROWS
+    with (
+        tempfile.TemporaryDirectory(prefix="ssevalidate-rdf-") as scratch,
+        open(path, "rb") as stream,
+    ):
+        fmt = detect_format(stream.read(1 << 16), name=name, format=format)
+        if fmt not in RDF_STREAMED:
+            raise InputError(f"{fmt} cannot be read as a stream", name=name)
+        stream.seek(0)
+        store = ox.Store(scratch)
+        store.bulk_extend(Quads(stream, fmt, name=name, base_iri=base))
+        chunk, subjects, last = Conversion("rdf"), 0, None
+        for quad in store.quads_for_pattern(None, None, None, ox.DefaultGraph()):
+            subject = quad.subject
+            if subject == last:
+                continue
+            last = subject
+            if type(subject) is ox.BlankNode and _is_reached(store, subject):
+                continue  # written with the subject that reaches it
+            for triple in _with_blank_nodes(store, subject):
+                chunk.graph.add(tuple(map(to_rdflib, triple)))
+            if ox.Quad(subject, _TYPE, _INITIATIVE, ox.DefaultGraph()) in store:
+                chunk.add_record(subject.value, {"file": name})
+            subjects += 1
+            if subjects % chunk_rows == 0:
+                yield chunk
+                chunk = Conversion("rdf")
+        if len(chunk.graph) or subjects == 0:
+            yield chunk
+        del store
+
+
+_TYPE = ox.NamedNode(str(RDF.type))
+_INITIATIVE = ox.NamedNode(str(SSE.Initiative))
+
+
+def _is_reached(store: ox.Store, node: ox.BlankNode) -> bool:
+    return (
+        next(iter(store.quads_for_pattern(None, None, node, ox.DefaultGraph())), None) is not None
+    )
+
+
+def _with_blank_nodes(store: ox.Store, subject) -> Iterator[tuple]:
+    """The statements of ``subject`` and of every blank node it reaches."""
+    pending, seen = [subject], {subject}
+    while pending:
+        for quad in store.quads_for_pattern(pending.pop(), None, None, ox.DefaultGraph()):
+            yield quad.subject, quad.predicate, quad.object
+            if type(quad.object) is ox.BlankNode and quad.object not in seen:
+                seen.add(quad.object)
+                pending.append(quad.object)
 
 
 def write_turtle(conversion: Conversion, out: BinaryIO, declared: set[str]) -> None:
@@ -196,8 +270,8 @@ class RecordRows:
 
     def add(self, conversion: Conversion) -> None:
         """The records of one chunk (chunks of one table are added in order)."""
-        if not conversion.origins:
-            return
+        if not conversion.origins or "row" not in next(iter(conversion.origins.values())):
+            return  # records of RDF: no row to point at
         template = {**next(iter(conversion.origins.values())), "row": None}
         if not self._tables or self._tables[-1][0] != template:
             self._tables.append((template, conversion.fields, {}))
@@ -217,10 +291,12 @@ class RecordRows:
 
 __all__ = [
     "CHUNK_ROWS",
+    "RDF_STREAMED",
     "STREAM_THRESHOLD",
     "RecordRows",
     "Spool",
-    "spool_table",
+    "spool",
+    "stream_rdf",
     "stream_table",
     "table_dialect",
     "write_ntriples",
