@@ -19,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Protocol
 
@@ -51,6 +51,10 @@ class Store(Protocol):
     def count(self, graph: str | None = None) -> int: ...
 
     def replace_graph(self, graph: str, data: bytes | os.PathLike, format: str) -> None: ...
+
+    def update_graph(self, graph: str, subjects: Iterable[str], added: os.PathLike) -> None: ...
+
+    def load_graph(self, graph: str, data: os.PathLike) -> None: ...
 
     def is_empty(self) -> bool: ...
 
@@ -93,6 +97,27 @@ class EmbeddedStore:
             raise StoreError(f"graph {graph} not replaced: {type(error).__name__}") from None
         finally:
             self.oxigraph.update(f"DROP SILENT GRAPH <{side}>")
+        self.oxigraph.flush()
+
+    def update_graph(self, graph: str, subjects: Iterable[str], added: os.PathLike) -> None:
+        """In one transaction, delete from ``graph`` the statements of ``subjects`` (IRIs) and
+        of the blank nodes under them (:data:`BLANK_DEPTH` levels), and add the N-Triples file
+        ``added``: replaces records without rewriting the others (:func:`subjects_update`)."""
+        try:
+            self.oxigraph.update(subjects_update(graph, subjects, added))
+        except (SyntaxError, ValueError, OSError) as error:
+            raise StoreError(f"graph {graph} not updated: {type(error).__name__}") from None
+        self.oxigraph.flush()
+
+    def load_graph(self, graph: str, data: os.PathLike) -> None:
+        """Bulk-load the N-Triples file ``data`` into ``graph``, which is empty: not atomic,
+        and the memory of a chunk, not of the file."""
+        try:
+            self.oxigraph.bulk_load(
+                path=data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(_iri(graph))
+            )
+        except (SyntaxError, ValueError, OSError) as error:
+            raise StoreError(f"graph {graph} not loaded: {type(error).__name__}") from None
         self.oxigraph.flush()
 
     def is_empty(self) -> bool:
@@ -164,6 +189,21 @@ class RemoteStore:
             with contextlib.suppress(StoreError):
                 self._update(f"DROP SILENT GRAPH <{side}>")
 
+    def update_graph(self, graph: str, subjects: Iterable[str], added: os.PathLike) -> None:
+        """:meth:`EmbeddedStore.update_graph` as one SPARQL update request (atomic on a server
+        that runs each request as a transaction, as Oxigraph and Fuseki do)."""
+        self._update(subjects_update(graph, subjects, added))
+
+    def load_graph(self, graph: str, data: os.PathLike) -> None:
+        """Upload the N-Triples file ``data`` into the empty ``graph`` (streamed)."""
+        self._send(
+            "PUT",
+            self.graph_store_url,
+            params={"graph": graph},
+            content=_file_chunks(data),
+            headers={"Content-Type": _MEDIA_TYPES["ntriples"]},
+        )
+
     def is_empty(self) -> bool:
         return not self._select("ASK { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }", ask=True)
 
@@ -192,6 +232,38 @@ class RemoteStore:
             # The body may quote the data sent (harvested bytes): never repeat it.
             raise StoreError(f"store at {url} answered HTTP {response.status_code}")
         return response
+
+
+BLANK_DEPTH = 4
+"""Levels of blank nodes :func:`subjects_update` deletes under a subject."""
+
+
+def subjects_update(graph: str, subjects: Iterable[str], added: os.PathLike) -> str:
+    """A SPARQL update deleting the statements of ``subjects`` in ``graph`` with those of the
+    blank nodes under them (up to :data:`BLANK_DEPTH` levels; the harvester only takes this
+    way for records whose blank nodes are their own and no deeper), then inserting the
+    N-Triples of the file ``added`` (N-Triples statements are SPARQL triples).
+
+    >>> print(subjects_update("urn:g", ["urn:r"], "new.nt"))          # doctest: +SKIP
+    DELETE { GRAPH <urn:g> { ?o0 ?p1 ?o1 . … } } WHERE { VALUES ?o0 { <urn:r> } … } ;
+    INSERT DATA { GRAPH <urn:g> { … } }
+    """
+    target = _iri(graph)
+    values = " ".join(f"<{_iri(subject)}>" for subject in subjects)
+    template, nested = [], ""
+    for level in range(BLANK_DEPTH + 1, 0, -1):
+        above, below = f"?o{level - 1}", f"?o{level}"
+        template.append(f"{above} ?p{level} {below} .")
+        blank = f" FILTER isBlank({above})" if level > 1 else ""
+        nested = f"{above} ?p{level} {below} .{blank}{nested}"
+        if level > 1:
+            nested = f" OPTIONAL {{ {nested} }}"
+    inserted = Path(added).read_text(encoding="utf-8")
+    return (
+        f"DELETE {{ GRAPH <{target}> {{ {' '.join(reversed(template))} }} }}\n"
+        f"WHERE {{ VALUES ?o0 {{ {values} }} GRAPH <{target}> {{ {nested} }} }} ;\n"
+        f"INSERT DATA {{ GRAPH <{target}> {{\n{inserted}}} }}"
+    )
 
 
 def _file_chunks(path: os.PathLike, size: int = 1 << 20) -> Iterator[bytes]:

@@ -708,15 +708,17 @@ from ssevalidate.store import EmbeddedStore
 store = EmbeddedStore(sys.argv[1])
 if sys.argv[3] == "between-swaps":
     # Stand still between the quarantine swap and the commit, for the parent to kill us there.
+    # (A harvest commits with update_graph, replace_graph or load_graph: all stand still.)
     swap = EmbeddedStore.replace_graph
 
-    def replace_graph(self, graph, data, format):
+    def commit(self, graph, *args):
         if graph.endswith("/quarantine"):
-            return swap(self, graph, data, format)
+            return swap(self, graph, *args)
         print("committing", flush=True)
         time.sleep(120)
 
-    EmbeddedStore.replace_graph = replace_graph
+    EmbeddedStore.replace_graph = EmbeddedStore.update_graph = commit
+    EmbeddedStore.load_graph = commit
 print("harvesting", flush=True)
 harvest(parse_config(open(sys.argv[2]).read()), store, allow=["127.0.0.1"])
 """

@@ -8,9 +8,12 @@ The order of the writes is what keeps the store consistent if the process dies a
    untouched;
 3. the quarantine graph is swapped in;
 4. the source's graph (accepted records *and* the fetch state) is swapped in: this is the
-   commit. Dying between 3 and 4 leaves the old data with the old state, so the next harvest
-   fetches again and rebuilds both graphs (the quarantine may be one harvest ahead meanwhile;
-   ``prov:wasGeneratedBy`` on each graph tells);
+   commit, one transaction. Dying between 3 and 4 leaves the old data with the old state, so
+   the next harvest fetches again and rebuilds both graphs (the quarantine may be one harvest
+   ahead meanwhile; ``prov:wasGeneratedBy`` on each graph tells). When the records own their
+   blank nodes, the transaction replaces only the records that changed; into an empty graph
+   (a first harvest), the records are bulk-loaded: a first harvest cut short leaves records
+   without a fetch state, which the next harvest replaces whole (``_commit``);
 5. the activity's end is appended.
 
 The source's graph also holds what the change feed serves (``feed_state`` in
@@ -58,8 +61,21 @@ from ssevalidate.harvest import feed, provenance, sources_dcat, sources_feed
 from ssevalidate.harvest.config import Config, Source
 from ssevalidate.harvest.fetcher import download
 from ssevalidate.harvest.provenance import HarvestResult
-from ssevalidate.harvest.records import Changes, Records, compare, split_ntriples
-from ssevalidate.harvest.state import FetchState, description, read_record_hashes, read_state
+from ssevalidate.harvest.records import (
+    Changes,
+    Layout,
+    Records,
+    compare,
+    select_ntriples,
+    split_ntriples,
+)
+from ssevalidate.harvest.state import (
+    TREE,
+    FetchState,
+    description,
+    read_record_hashes,
+    read_state,
+)
 from ssevalidate.harvest.storeio import Triple, append, ntriples, storable, write_ntriples
 from ssevalidate.harvest.terms import HARVEST
 from ssevalidate.importers import convert
@@ -235,6 +251,8 @@ class _Checked:
     unstorable: list[Triple]
     accepted: Path
     quarantined: Path
+    layout: Layout = dataclasses.field(default_factory=Layout)
+    """Of the accepted records: whether each one's blank nodes are its own."""
 
 
 def _streamable(source: Source, documents: tuple[tuple[str, bytes], ...]) -> str | None:
@@ -257,12 +275,11 @@ def _check_in_memory(
     report = validate(conversion.graph, profile=source.profile)
     records = Records(conversion.graph, conversion.origins)
     rejected = {
-        node
+        records.owner(node)
         for text, results in report.by_record().items()
         if _violates(results) and (node := records.node(text)) is not None
     }
     rejected |= {records.owner(subject) for subject, _, _ in records.unstorable}
-    accepted, quarantined = records.split(rejected)
     checked = _Checked(
         report,
         conversion.records,
@@ -272,8 +289,10 @@ def _check_in_memory(
         folder / "accepted.nt",
         folder / "quarantine.nt",
     )
-    checked.accepted.write_bytes(ntriples(accepted))
-    checked.quarantined.write_bytes(ntriples(quarantined))
+    every = folder / "records.nt"
+    every.write_bytes(ntriples(records.grouped()))
+    checked.layout = split_ntriples(every, checked.rejected, checked.accepted, checked.quarantined)
+    every.unlink()
     return checked
 
 
@@ -316,7 +335,7 @@ def _check_streamed(
         folder / "accepted.nt",
         folder / "quarantine.nt",
     )
-    split_ntriples(spooled.path, rejected, checked.accepted, checked.quarantined)
+    checked.layout = split_ntriples(spooled.path, rejected, checked.accepted, checked.quarantined)
     spooled.path.unlink()
     return checked
 
@@ -331,14 +350,26 @@ def _commit(
     more_state: list[Triple],
     stage: Callable[[str], None],
 ) -> None:
-    """The state and provenance added to the two files, and the files swapped in."""
+    """The state and provenance added to the two files, and the files swapped in.
+
+    The source's graph is swapped in one of three ways. When the last good harvest had the
+    same settings and both harvests' records own their blank nodes (:class:`Layout`), one
+    update of the store replaces the records that changed and the dataset's description
+    (:meth:`~ssevalidate.store.EmbeddedStore.update_graph`): the transaction follows the
+    changes, not the source. Into an empty graph, the file is loaded as it is (there is no
+    previous version to keep). Otherwise the whole graph is replaced, aside then moved."""
     result.records_read = checked.records_read
     result.report = checked.report
     result.accepted, result.rejected = len(checked.hashes), len(checked.rejected)
     hashes = checked.hashes
     result.changes = compare(read_record_hashes(store, source.graph) if previous else {}, hashes)
     state = FetchState(
-        result.etag, result.last_modified, result.bytes_hash, source.fingerprint(), result.activity
+        result.etag,
+        result.last_modified,
+        result.bytes_hash,
+        source.fingerprint(),
+        result.activity,
+        TREE if checked.layout.tree else None,
     )
     retention = config.feed.retention
     with open(checked.accepted, "ab") as out:
@@ -352,7 +383,18 @@ def _commit(
         write_ntriples(_about_quarantine(source, result.activity), out)
     stage("store")
     store.replace_graph(source.quarantine, checked.quarantined, "ntriples")
-    store.replace_graph(source.graph, checked.accepted, "ntriples")
+    same_settings = previous is not None and previous.fingerprint == state.fingerprint
+    if same_settings and previous.layout == TREE == state.layout:
+        changes = result.changes
+        changed = {*changes.created, *changes.updated, source.graph}
+        inserted = checked.accepted.with_name("changed.nt")
+        select_ntriples(checked.accepted, changed, inserted)
+        gone = [*changes.updated, *changes.deleted, source.graph]
+        store.update_graph(source.graph, gone, inserted)
+    elif previous is None and store.count(source.graph) == 0:
+        store.load_graph(source.graph, checked.accepted)
+    else:
+        store.replace_graph(source.graph, checked.accepted, "ntriples")
     result.outcome = "harvested"
 
 

@@ -31,6 +31,7 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.term import Node
 
 from ssevalidate.harvest.storeio import storable
+from ssevalidate.store import BLANK_DEPTH
 
 Triple = tuple[Node, Node, Node]
 
@@ -126,17 +127,13 @@ class Records:
             node = self._owner[node]
         return node
 
-    def split(self, rejected: Iterable[Node]) -> tuple[list[Triple], list[Triple]]:
-        """(accepted, quarantined) storable triples: the rejected nodes with all they own, and
-        everything else."""
-        quarantined = {triple for node in rejected for triple in self.owned(node)}
-        accepted = [
-            (subject, predicate, value)
-            for subject, pairs in self._by_subject.items()
-            for predicate, value in pairs
-            if (subject, predicate, value) not in quarantined
-        ]
-        return accepted, list(quarantined)
+    def grouped(self) -> Iterator[Triple]:
+        """Every storable triple, record by record: each subject that is not a blank node some
+        subject reaches, followed by the triples of the blank nodes it reaches (the layout
+        :func:`split_ntriples` reads)."""
+        for subject in self._by_subject:
+            if not (isinstance(subject, BNode) and subject in self._owner):
+                yield from self.owned(subject)
 
     def _hash_lines(self, node: Node) -> str:
         lines = []
@@ -150,29 +147,74 @@ class Records:
         return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
+@dataclass
+class Layout:
+    """Whether the blank nodes of an N-Triples file form trees under their subjects: each one
+    reached from one subject only, at most :data:`~ssevalidate.store.BLANK_DEPTH` deep (what a
+    store deletes under a record), none on its own. Then a record can be replaced in a store
+    without touching any other."""
+
+    tree: bool = True
+
+
 def split_ntriples(
     path: os.PathLike, rejected: set[str], accepted: os.PathLike, quarantined: os.PathLike
-) -> None:
+) -> Layout:
     """The N-Triples file ``path``, written record by record (each record's triples followed by
-    those of its blank nodes, as :func:`ssevalidate.importers.streaming.write_ntriples` does),
-    split line by line into ``accepted`` and ``quarantined`` (the records whose text, an IRI or
-    ``_:label``, is in ``rejected``, with their blank nodes): the file is never held whole."""
+    those of its blank nodes, as :func:`ssevalidate.importers.streaming.write_ntriples` and
+    :meth:`Records.grouped` do), split line by line into ``accepted`` and ``quarantined`` (the
+    records whose text, an IRI or ``_:label``, is in ``rejected``, with their blank nodes): the
+    file is never held whole. Returns the layout of the accepted records."""
+    layout, ignored = Layout(), Layout()
     with (
         open(path, "rb") as lines,
         open(accepted, "wb") as kept,
         open(quarantined, "wb") as held,
     ):
-        owner, reached, target = b"", set(), kept
-        for line in lines:
-            subject = line[: line.find(b" ")]
-            if subject != owner and not (subject.startswith(b"_:") and subject in reached):
-                owner, reached = subject, set()  # a new record (or a blank node of its own)
-                text = owner.decode("utf-8")
-                target = held if (text[1:-1] if text[0] == "<" else text) in rejected else kept
-            value = line.rstrip()[:-1].rstrip().rsplit(b" ", 1)[-1]
-            if value.startswith(b"_:"):
-                reached.add(value)
-            target.write(line)
+        for owner, line in _groups(lines, layout, ignored, rejected):
+            (held if owner in rejected else kept).write(line)
+    return layout
 
 
-__all__ = ["Changes", "Records", "compare", "split_ntriples"]
+def select_ntriples(path: os.PathLike, owners: set[str], out: os.PathLike) -> None:
+    """The lines of the N-Triples file ``path`` (written record by record) that belong to the
+    records ``owners``, written to ``out``."""
+    with open(path, "rb") as lines, open(out, "wb") as written:
+        for owner, line in _groups(lines, Layout(), Layout(), set()):
+            if owner in owners:
+                written.write(line)
+
+
+def _groups(
+    lines: Iterable[bytes], layout: Layout, other: Layout, apart: set[str]
+) -> Iterator[tuple[str, bytes]]:
+    """Each line with the text of the record it belongs to. ``layout`` learns whether the
+    blank nodes of the records not in ``apart`` form trees, ``other`` those of the others."""
+    owner, text, depths = b"", "", {}
+    elsewhere: set[int] = set()  # hashes of the blank nodes of the records already read
+    for line in lines:
+        subject = line[: line.find(b" ")]
+        if subject != owner and subject not in depths:
+            elsewhere.update(map(hash, depths))
+            owner, depths = subject, {}
+            decoded = subject.decode("utf-8")
+            text = decoded[1:-1] if decoded.startswith("<") else decoded
+            if subject.startswith(b"_:"):
+                (other if text in apart else layout).tree = False  # reached by nothing here
+        value = line.rstrip()[:-1].rstrip().rsplit(b" ", 1)[-1]
+        if value.startswith(b"_:"):
+            level = depths.get(subject, 0) + 1
+            if value in depths or hash(value) in elsewhere or level > BLANK_DEPTH:
+                (other if text in apart else layout).tree = False
+            depths[value] = level
+        yield text, line
+
+
+__all__ = [
+    "Changes",
+    "Layout",
+    "Records",
+    "compare",
+    "select_ntriples",
+    "split_ntriples",
+]

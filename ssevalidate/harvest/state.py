@@ -37,6 +37,13 @@ class FetchState:
     fingerprint: str | None = None
     activity: str | None = None
     """The harvest that produced the graph."""
+    layout: str | None = None
+    """:data:`TREE` when each stored record owns its blank nodes
+    (:class:`~ssevalidate.harvest.records.Layout`): the next harvest may then replace only the
+    records that changed."""
+
+
+TREE = "tree"
 
 
 _STATE_TERMS = {
@@ -45,6 +52,7 @@ _STATE_TERMS = {
     str(HARVEST.bytesHash): "bytes_hash",
     str(HARVEST.fingerprint): "fingerprint",
     str(PROV.wasGeneratedBy): "activity",
+    str(HARVEST.recordLayout): "layout",
 }
 
 
@@ -97,4 +105,4 @@ def description(
             )
 
 
-__all__ = ["FetchState", "description", "read_record_hashes", "read_state"]
+__all__ = ["TREE", "FetchState", "description", "read_record_hashes", "read_state"]

@@ -15,7 +15,9 @@ rdflib.term.URIRef('https://w3id.org/sse/harvest#recordHash')
   (after redirects), ``bytes``;
 - fetch state, on the dataset in its own graph: ``etag``, ``lastModified`` (the values the server
   sent, echoed in the next conditional request), ``bytesHash`` (SHA-256 of the bytes fetched),
-  ``fingerprint`` (of the source's settings: a change forces a full harvest); ``query`` (the
+  ``fingerprint`` (of the source's settings: a change forces a full harvest), ``recordLayout``
+  (``"tree"`` when each stored record owns its blank nodes, so that the next harvest may
+  replace only the records that changed); ``query`` (the
   CONSTRUCT sent to a SPARQL endpoint, on the distribution); ``feedPosition`` (for a ``feed``
   source: the time of the newest change read, :mod:`ssevalidate.harvest.sources_feed`);
 - ``recordHash`` on each accepted record (SHA-256 of its content, blank nodes included);

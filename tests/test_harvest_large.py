@@ -1,6 +1,6 @@
-"""A large spreadsheet harvested as a stream: never a graph in memory, and the same graphs,
-hashes, changes and quarantine as the harvest in memory; a failure halfway keeps the last good
-graphs."""
+"""Large sources: a spreadsheet or an RDF dump harvested as a stream (never a graph in memory;
+the same graphs, hashes, changes and quarantine as the harvest in memory; a failure halfway
+keeps the last good graphs), and a re-harvest that replaces only the records that changed."""
 
 from __future__ import annotations
 
@@ -337,3 +337,122 @@ def test_an_rdf_dump_streams_subject_by_subject_with_the_blank_nodes_it_reaches(
     assert sum(chunk.records for chunk in chunks) == 1
     sizes = sorted(len(chunk.graph) for chunk in chunks)
     assert sizes == [1, 1, 4]
+
+
+# --- the swap: only the records that changed, when they own their blank nodes -----------------
+
+
+def commits(store, monkeypatch) -> list[str]:
+    """The ways ``store`` is given the source's graph: update, load or replace."""
+    calls = []
+    for method in ("update_graph", "load_graph", "replace_graph"):
+        original = getattr(store, method)
+
+        def counting(graph, *args, method=method, original=original):
+            if graph == GRAPH:
+                calls.append(method)
+            return original(graph, *args)
+
+        monkeypatch.setattr(store, method, counting)
+    return calls
+
+
+def address_of(store, record: str) -> list[tuple[str, str, str]]:
+    """The statements of the record's address, blank node label included."""
+    query = f"""SELECT ?a ?p ?o WHERE {{ GRAPH <{GRAPH}> {{
+        <{record}> <http://www.w3.org/2006/vcard/ns#hasAddress> ?a . ?a ?p ?o }} }}"""
+    return sorted((row["a"], row["p"], row["o"]) for row in select(store, query))
+
+
+@pytest.mark.parametrize("streaming", [True, False], ids=["streamed", "in-memory"])
+def test_a_reharvest_replaces_only_the_records_that_changed(
+    store, server, url, monkeypatch, streaming
+):
+    if streaming:
+        monkeypatch.setattr(harvest_pipeline, "STREAM_THRESHOLD", 1)
+    calls = commits(store, monkeypatch)
+    harvest_once(store, server, url, table(ORIGINAL))
+    unchanged = f"{url}#org5"
+    before = address_of(store, unchanged)
+    rows = [list(row) for row in ORIGINAL[:-1]]  # the last one gone
+    rows[9][1] = "Coop ten, renamed"
+    rows[19][6] = "20 Low Street"  # in the address: a blank node
+    rows.append(sea_row(ROWS + 1))  # a new one
+
+    result = harvest_once(store, server, url, table(rows))
+
+    assert result.outcome == "harvested", result.error
+    assert calls == ["load_graph", "update_graph"]
+    assert result.changes.updated == [f"{url}#org10", f"{url}#org20"]
+    assert result.changes.deleted == [f"{url}#org{ROWS}"]
+    assert result.changes.created == [f"{url}#org{ROWS + 1}"]
+    assert address_of(store, unchanged) == before, "an unchanged record is not rewritten"
+    fresh = EmbeddedStore(None)
+    harvest_once(fresh, server, url, table(rows))
+    stored = described(store, GRAPH)
+    tombstones = [line for line in stored if "#tombstone" in line]
+    assert len(tombstones) == 1 and f"#org{ROWS}]" in tombstones[0]
+    del stored[tombstones[0]]
+    assert stored == described(fresh, GRAPH)  # a fresh harvest of the same data, no tombstone
+    assert read_record_hashes(store, GRAPH) == read_record_hashes(fresh, GRAPH)
+    orphans = select(
+        store,
+        f"""SELECT ?b WHERE {{ GRAPH <{GRAPH}> {{ ?b ?p ?o FILTER isBlank(?b)
+            FILTER NOT EXISTS {{ ?s ?q ?b }} }} }}""",
+    )
+    assert orphans == [], "the blank nodes of replaced records are deleted with them"
+
+
+def test_records_sharing_a_blank_node_are_replaced_with_the_whole_graph(
+    server, monkeypatch, tmp_path
+):
+    store = EmbeddedStore(None)
+    calls = commits(store, monkeypatch)
+    url = f"http://127.0.0.1:{server.server_address[1]}/shared.ttl"
+    shared = """@prefix sse: <https://w3id.org/sse/vocab/> .
+@prefix schema: <http://schema.org/> .
+@prefix vcard: <http://www.w3.org/2006/vcard/ns#> .
+<https://e.org/a> a sse:Initiative ; schema:name "{a}" ; vcard:hasAddress _:same .
+<https://e.org/b> a sse:Initiative ; schema:name "B" ; vcard:hasAddress _:same .
+_:same vcard:locality "Lyon" .
+"""
+    harvest_once(store, server, url, shared.replace("{a}", "A").encode())
+
+    result = harvest_once(store, server, url, shared.replace("{a}", "A again").encode())
+
+    assert result.outcome == "harvested", result.error
+    assert result.changes.updated == ["https://e.org/a"]
+    assert calls == ["load_graph", "replace_graph"]
+    localities = select(store, f"SELECT ?l WHERE {{ GRAPH <{GRAPH}> {{ ?b ?p ?l }} }}")
+    assert {"Lyon"} <= {row["l"] for row in localities}, "b keeps its address"
+
+
+def test_new_settings_replace_the_whole_graph(server, url, monkeypatch):
+    store = EmbeddedStore(None)
+    calls = commits(store, monkeypatch)
+    harvest_once(store, server, url, table(ORIGINAL[:20]))
+    monkeypatch.setattr(harvest_pipeline.Source, "fingerprint", lambda source: "other")
+
+    result = harvest_once(store, server, url, table(ORIGINAL[:20]))
+
+    assert result.outcome == "harvested", result.error
+    assert calls == ["load_graph", "replace_graph"]
+
+
+def test_a_first_load_cut_short_is_replaced_whole_by_the_next_harvest(
+    server, url, monkeypatch, tmp_path
+):
+    store = EmbeddedStore(None)
+    # What a process killed while bulk-loading a first harvest leaves: records, no fetch state.
+    half = tmp_path / "half.nt"
+    half.write_bytes(b'<https://e.org/half> <http://schema.org/name> "x" .\n')
+    store.load_graph(GRAPH, half)
+    calls = commits(store, monkeypatch)
+
+    result = harvest_once(store, server, url, table(ORIGINAL[:20]))
+
+    assert result.outcome == "harvested", result.error
+    assert calls == ["replace_graph"]
+    fresh = EmbeddedStore(None)
+    harvest_once(fresh, server, url, table(ORIGINAL[:20]))
+    assert described(store, GRAPH) == described(fresh, GRAPH)
