@@ -4,10 +4,12 @@ the whole file in memory.
 ``write_sea_csv(path, rows)`` writes a deterministic SEA standard CSV (version 3): taxonomy
 cells as labels and codes, some multi-line quoted descriptions, and a few mistakes a validator
 reports (no name, a value no taxonomy knows, a broken web address, a latitude out of range).
-The command converts it to N-Triples twice, each time in a child process, and prints the wall
-time and the peak resident memory of each (``resource.getrusage`` of the child)::
+The command converts it to N-Triples twice, each time in a child process (streamed, then the
+whole file in memory, the reference), and writes the wall time and the peak resident memory of
+each (``resource.getrusage`` of the child) into BENCHMARKS.md::
 
-    python benchmarks/import_memory.py --rows 1000000
+    make bench-import
+    python benchmarks/import_memory.py --rows 1000000 --skip-memory
 
 The CSV is cached in ``var/bench/`` (git-ignored); the N-Triples outputs are removed.
 """
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
+import datetime
 import os
 import resource
 import subprocess
@@ -25,6 +27,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from service_load import machine, replace_section  # noqa: E402
+
 HEADER = (
     "Identifier",
     "Name",
@@ -133,9 +138,10 @@ def measure(command: list[str]) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--folder", type=Path, default=ROOT / "var" / "bench")
     parser.add_argument("--skip-memory", action="store_true", help="measure streaming only")
+    parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
     args = parser.parse_args()
     source = args.folder / f"sea-{args.rows}.csv"
     if not source.exists():
@@ -154,7 +160,47 @@ def main() -> None:
         whole = [sys.executable, "-c", in_memory, *convert[3:], "-o", str(output)]
         figures["in_memory"] = measure(whole)
     output.unlink(missing_ok=True)
-    print(json.dumps(figures, indent=2))
+    text = section(figures, " ".join(["python benchmarks/import_memory.py", *sys.argv[1:]]))
+    print(text)
+    replace_section(text, MARKERS, args.output)
+
+
+MARKERS = ("<!-- import-memory:start -->", "<!-- import-memory:end -->")
+
+
+def section(figures: dict, command: str) -> str:
+    """The BENCHMARKS.md section for one run's ``figures``."""
+    streamed, whole = figures["streamed"], figures.get("in_memory")
+    cells = [
+        f"{figures['rows']:,}",
+        f"{figures['csv_mib']:,}",
+        f"{figures['nt_mib']:,}",
+        f"{streamed['seconds']:,} s / {streamed['peak_mib']:,} MiB",
+    ]
+    if whole:
+        cells.append(f"{whole['seconds']:,} s / {whole['peak_mib']:,} MiB")
+        cells.append(f"{whole['peak_mib'] / streamed['peak_mib']:.1f}×")
+    else:
+        cells += ["—", "—"]
+    return "\n".join(
+        [
+            MARKERS[0],
+            "## Import: a large SEA CSV to N-Triples (`make bench-import`)",
+            "",
+            f"Machine: {machine()}. Date: {datetime.date.today().isoformat()}.",
+            f"Command: `{command}`.",
+            "",
+            "`ssevalidate convert FILE --to nt` in a fresh process: streamed (chunks of 5,000",
+            "rows) and, as the reference, the whole file converted in memory. Ratio: peak",
+            "memory in memory over peak memory streamed.",
+            "",
+            "| rows | CSV MiB | N-Triples MiB | streamed: wall / peak | in memory: wall / peak "
+            "| memory ratio |",
+            "|---|---|---|---|---|---|",
+            "| " + " | ".join(cells) + " |",
+            MARKERS[1],
+        ]
+    )
 
 
 if __name__ == "__main__":
