@@ -73,8 +73,9 @@ def stream_table(
     progress: Progress | None = None,
 ) -> Iterator[Conversion]:
     """The conversions of the table at ``path``, one per ``chunk_rows`` rows (default
-    :data:`CHUNK_ROWS`; the first one also holds the header's problems). ``dialect`` is a table dialect or ``csv`` (by default the
-    header tells); ``name`` is the file's name in origins and messages (default: ``path``);
+    :data:`CHUNK_ROWS`; the first one also holds the header's problems). ``dialect`` is a table
+    dialect or ``csv`` (by default the header tells); ``name`` is the file's name in origins and
+    messages (default: ``path``);
     ``base`` and ``matcher`` are those of :func:`ssevalidate.importers.convert`. ``progress``
     hears the bytes read after each chunk. Raises :class:`InputError` where the file stops
     being readable (the chunks before it have been given)."""
