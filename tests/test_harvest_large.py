@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from ssevalidate.harvest import harvest, parse_config
+from ssevalidate.harvest import harvest, parse_config, provenance
 from ssevalidate.harvest import pipeline as harvest_pipeline
 from ssevalidate.harvest.records import split_ntriples
 from ssevalidate.harvest.state import read_record_hashes
@@ -456,3 +456,16 @@ def test_a_first_load_cut_short_is_replaced_whole_by_the_next_harvest(
     fresh = EmbeddedStore(None)
     harvest_once(fresh, server, url, table(ORIGINAL[:20]))
     assert described(store, GRAPH) == described(fresh, GRAPH)
+
+
+def test_provenance_lists_the_first_changed_records_and_counts_them_all(server, url, monkeypatch):
+    monkeypatch.setattr(provenance, "LISTED_CHANGES", 5)
+    store = EmbeddedStore(None)
+
+    result = harvest_once(store, server, url, table(ORIGINAL[:20]))
+
+    assert len(result.changes.created) == 20
+    query = f"""SELECT ?n (COUNT(?r) AS ?listed) WHERE {{ GRAPH <{BASE}harvests> {{
+        <{result.activity}> <https://w3id.org/sse/harvest#recordsCreated> ?n ;
+        <https://w3id.org/sse/harvest#created> ?r }} }} GROUP BY ?n"""
+    assert select(store, query) == [{"n": "20", "listed": "5"}]

@@ -15,8 +15,9 @@ Per source (see ``sources.toml`` in :mod:`ssevalidate.harvest.config`), in the s
 - ``<base>sources/<id>/quarantine``: the rejected records (any SHACL violation) with their
   SHACL results;
 - ``<base>harvests``: one ``prov:Activity`` per harvest (start, end, URL, ETag, bytes, records
-  read / accepted / rejected, created / updated / deleted record IRIs, results per shape,
-  outcome, error), failed and interrupted harvests included.
+  read / accepted / rejected / created / updated / deleted, the first thousand created, updated
+  and deleted record IRIs, results per shape, outcome, error), failed and interrupted harvests
+  included.
 
 A 304 or the same bytes as last time re-parses nothing; a failure anywhere leaves the previous
 graphs in use (:mod:`ssevalidate.harvest.pipeline` explains the order of the writes).

@@ -2,7 +2,10 @@
 
 The activity is written in two steps: when the harvest starts (so a harvest killed midway
 stays visible: an activity without ``prov:endedAtTime``) and when it ends, with what was
-fetched, read, accepted, rejected and changed, or the error.
+fetched, read, accepted, rejected and changed, or the error. The IRIs of the records created,
+updated and deleted are listed up to :data:`LISTED_CHANGES` of each (the counts are always
+complete; the change feed has every change): a first harvest of a million records would
+otherwise add a million statements to the provenance graph, in one transaction.
 
 >>> from ssevalidate.harvest import harvest
 >>> [result] = harvest("sources.toml", store, source_id="ica")       # doctest: +SKIP
@@ -25,6 +28,9 @@ from ssevalidate.harvest.config import Source
 from ssevalidate.harvest.records import Changes
 from ssevalidate.harvest.terms import HARVEST
 from ssevalidate.report import Report
+
+LISTED_CHANGES = 1_000
+"""At most so many record IRIs per kind of change (created, updated, deleted) on an activity."""
 
 
 @dataclass
@@ -103,7 +109,7 @@ def ended(result: HarvestResult, source: Source) -> bytes:
         (HARVEST.updated, result.changes.updated),
         (HARVEST.deleted, result.changes.deleted),
     ):
-        for record in records:
+        for record in records[:LISTED_CHANGES]:
             graph.add((activity, term, URIRef(record)))
     if result.outcome == "harvested":
         graph.add((activity, PROV.generated, URIRef(source.graph)))
@@ -140,4 +146,4 @@ def _time(moment: datetime) -> Literal:
     return Literal(moment.isoformat(), datatype=XSD.dateTime)
 
 
-__all__ = ["HarvestResult", "ended", "started"]
+__all__ = ["LISTED_CHANGES", "HarvestResult", "ended", "started"]

@@ -23,7 +23,8 @@ rdflib.term.URIRef('https://w3id.org/sse/harvest#recordHash')
 - ``recordHash`` on each accepted record (SHA-256 of its content, blank nodes included);
 - counts on the activity: ``recordsRead``, ``recordsAccepted``, ``recordsRejected``,
   ``violations``, ``warnings``, ``infos``, ``recordsCreated``, ``recordsUpdated``,
-  ``recordsDeleted``; and the record IRIs: ``created``, ``updated``, ``deleted``;
+  ``recordsDeleted``; and the record IRIs (the first thousand of each): ``created``,
+  ``updated``, ``deleted``;
 - ``shapeResults`` → a node with ``sh:sourceShape`` (or ``sh:sourceConstraintComponent`` when
   the shape has no IRI), ``sh:resultSeverity`` and ``resultCount``;
 - ``Quarantine``: the graph of rejected records, ``prov:wasGeneratedBy`` the harvest;
