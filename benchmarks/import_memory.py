@@ -30,32 +30,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from service_load import machine, replace_section  # noqa: E402
 
-HEADER = (
-    "Identifier",
-    "Name",
-    "Description",
-    "Organisational Structure",
-    "Primary Activity",
-    "Activities",
-    "Street Address",
-    "Locality",
-    "Region",
-    "Postcode",
-    "Country Name",
-    "Website",
-    "Phone",
-    "Email",
-    "Twitter",
-    "Facebook",
-    "Companies House Number",
-    "Latitude",
-    "Longitude",
-    "Geo Container",
-    "Geo Container Latitude",
-    "Geo Container Longitude",
-    "Qualifiers",
-    "Membership Type",
-)
+from ssevalidate.importers.sea_csv import V1  # noqa: E402
+
+HEADER = (*V1, "Qualifiers", "Membership Type")
+"""SEA standard CSV, version 3."""
 STRUCTURES = ("Workers cooperative", "Co-operative", "OS115", "Social Enterprise")
 ACTIVITIES = ("Agriculture", "Housing", "Education", "ICA210", "Retail")
 PLACES = (

@@ -22,6 +22,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from ssevalidate.store import EmbeddedStore, RemoteStore
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 ANCHORS = SHARED / "anchors"
@@ -121,3 +123,17 @@ def oxigraph_server(tmp_path_factory):
     yield base
     server.terminate()
     server.wait(timeout=10)
+
+
+@pytest.fixture(params=["embedded", "remote"])
+def store(request):
+    """Each test twice: on an embedded pyoxigraph store in memory, and on ``oxigraph serve``
+    emptied for it (through the SPARQL and Graph Store protocols)."""
+    if request.param == "embedded":
+        yield EmbeddedStore(None)
+        return
+    base = request.getfixturevalue("oxigraph_server")
+    httpx.post(f"{base}/update", data={"update": "DROP SILENT ALL"}).raise_for_status()
+    remote = RemoteStore(f"{base}/query", f"{base}/update", f"{base}/store")
+    yield remote
+    remote.close()

@@ -24,7 +24,6 @@ from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
 import pyoxigraph as ox
 import pytest
 from conftest import ROOT, anchor
@@ -34,7 +33,7 @@ from ssevalidate.harvest import ConfigError, harvest, load_config, parse_config
 from ssevalidate.harvest import pipeline as harvest_pipeline
 from ssevalidate.harvest.config import parse_duration
 from ssevalidate.harvest.storeio import select
-from ssevalidate.store import EmbeddedStore, RemoteStore
+from ssevalidate.store import EmbeddedStore
 
 FIXTURES = Path(__file__).parent / "fixtures" / "harvest"
 V1 = (FIXTURES / "directory-v1.ttl").read_bytes()
@@ -165,21 +164,6 @@ def site(servers):
     site.other = lambda path: f"http://127.0.0.2:{other.server_address[1]}{path}"
     site.queries = main.queries
     return site
-
-
-# --- the two stores ---------------------------------------------------------------------------
-
-
-@pytest.fixture(params=["embedded", "remote"])
-def store(request):
-    if request.param == "embedded":
-        yield EmbeddedStore(None)
-        return
-    base = request.getfixturevalue("oxigraph_server")
-    httpx.post(f"{base}/update", data={"update": "DROP SILENT ALL"}).raise_for_status()
-    remote = RemoteStore(f"{base}/query", f"{base}/update", f"{base}/store")
-    yield remote
-    remote.close()
 
 
 # --- helpers ----------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ import json
 from pathlib import Path
 from urllib.parse import parse_qs
 
-import httpx
 import pytest
 from conftest import live_service
 from rdflib import RDF, BNode, Graph, URIRef
@@ -24,7 +23,7 @@ from ssevalidate.harvest.feed import read_changes
 from ssevalidate.harvest.pipeline import retire_source
 from ssevalidate.harvest.sources_dcat import HYDRA, read_datasets
 from ssevalidate.harvest.storeio import select
-from ssevalidate.store import EmbeddedStore, RemoteStore
+from ssevalidate.store import EmbeddedStore
 
 HERE = Path(__file__).parent / "fixtures"
 V1 = (HERE / "harvest" / "directory-v1.ttl").read_bytes()
@@ -83,18 +82,6 @@ def site(served):
     served.failing.clear()
     served.requests.clear()
     return served
-
-
-@pytest.fixture(params=["embedded", "remote"])
-def store(request):
-    if request.param == "embedded":
-        yield EmbeddedStore(None)
-        return
-    base = request.getfixturevalue("oxigraph_server")
-    httpx.post(f"{base}/update", data={"update": "DROP SILENT ALL"}).raise_for_status()
-    remote = RemoteStore(f"{base}/query", f"{base}/update", f"{base}/store")
-    yield remote
-    remote.close()
 
 
 def config(*sources: dict, **fetch) -> str:

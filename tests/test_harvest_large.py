@@ -16,7 +16,6 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import httpx
 import pytest
 
 from ssevalidate.harvest import harvest, parse_config, provenance
@@ -26,7 +25,7 @@ from ssevalidate.harvest.state import read_record_hashes
 from ssevalidate.harvest.storeio import select
 from ssevalidate.importers import convert, streaming
 from ssevalidate.importers.streaming import stream_rdf
-from ssevalidate.store import SIDE_GRAPHS, EmbeddedStore, RemoteStore
+from ssevalidate.store import SIDE_GRAPHS, EmbeddedStore
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from import_memory import HEADER, MISTAKE_EVERY, sea_row
@@ -178,18 +177,6 @@ def references(server):
         assert result.outcome == "harvested", result.error
         harvested[name] = store, result
     return harvested
-
-
-@pytest.fixture(params=["embedded", "remote"])
-def store(request):
-    if request.param == "embedded":
-        yield EmbeddedStore(None)
-        return
-    base = request.getfixturevalue("oxigraph_server")
-    httpx.post(f"{base}/update", data={"update": "DROP SILENT ALL"}).raise_for_status()
-    remote = RemoteStore(f"{base}/query", f"{base}/update", f"{base}/store")
-    yield remote
-    remote.close()
 
 
 @pytest.mark.parametrize("document", DOCUMENTS)

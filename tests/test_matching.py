@@ -12,7 +12,6 @@ import re
 import shutil
 import time
 
-import httpx
 import pyoxigraph as ox
 import pytest
 from conftest import anchor, live_service
@@ -44,7 +43,7 @@ from ssevalidate.matching import (
 from ssevalidate.matching.candidates import CROWDED, find_candidates
 from ssevalidate.matching.records import Record
 from ssevalidate.namespaces import SSE
-from ssevalidate.store import EmbeddedStore, RemoteStore
+from ssevalidate.store import EmbeddedStore
 
 BASE = "https://aggregator.example/"
 LEFT = "https://left.example/org/"
@@ -122,18 +121,6 @@ EXPECTED = {
     (f"{LEFT}twice-a", f"{LEFT}twice-b"): {"name-and-distance"},
     (f"{LEFT}both", f"{RIGHT}7"): {"shared-identifier", "website-domain"},
 }
-
-
-@pytest.fixture(params=["embedded", "remote"])
-def store(request):
-    if request.param == "embedded":
-        yield EmbeddedStore(None)
-        return
-    base = request.getfixturevalue("oxigraph_server")
-    httpx.post(f"{base}/update", data={"update": "DROP SILENT ALL"}).raise_for_status()
-    remote = RemoteStore(f"{base}/query", f"{base}/update", f"{base}/store")
-    yield remote
-    remote.close()
 
 
 def publish(store, source_id: str, graph: Graph, base: str = BASE) -> str:

@@ -25,18 +25,6 @@ GRAPH = "https://example.org/source"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 
-@pytest.fixture(params=["embedded", "remote"])
-def store(request):
-    if request.param == "embedded":
-        yield EmbeddedStore(None)
-        return
-    base = request.getfixturevalue("oxigraph_server")
-    remote = RemoteStore(f"{base}/query", f"{base}/update", f"{base}/store")
-    remote._update("DROP SILENT ALL")
-    yield remote
-    remote.close()
-
-
 def test_first_start_loads_vocabulary_taxonomies_shapes_and_examples(tmp_path):
     store = open_store(tmp_path / "store")
     graphs = set(store.graphs())
