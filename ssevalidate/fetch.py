@@ -21,7 +21,8 @@ What it guarantees:
   addresses are refused unless ``allow`` lists them (addresses or networks: ``"127.0.0.1"``,
   ``"10.0.0.0/8"``);
 - the body is streamed and the transfer stopped as soon as it passes ``max_bytes``; compression
-  is not requested, so the count is the size on the wire;
+  is not requested, so the count is the size on the wire. With ``into`` (an open binary file)
+  the body goes there as it arrives and is never held in memory;
 - one deadline, ``timeout`` seconds, covers connection, TLS and every read of every hop (name
   resolution uses the system resolver and its own timeouts);
 - error messages never contain fetched bytes, header values or the server's reason phrase.
@@ -35,6 +36,7 @@ import socket
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 import httpcore
 import httpx
@@ -74,6 +76,9 @@ class Fetched:
     status: int
     media_type: str | None
     data: bytes
+    """The body; empty when it was written to the file given as ``into``."""
+    size: int
+    """The body's length in bytes (wherever it went)."""
     headers: Mapping[str, str] = field(default_factory=dict, repr=False)
 
 
@@ -120,11 +125,14 @@ def fetch(
     max_redirects: int = 5,
     headers: Mapping[str, str] | None = None,
     accept: str = DEFAULT_ACCEPT,
+    into: BinaryIO | None = None,
 ) -> Fetched:
     """GET ``url`` safely and return its bytes; :class:`FetchError` on any failure.
 
     ``headers`` are added to the request (``If-None-Match`` for conditional requests: a 304 is
-    returned as a :class:`Fetched` with no data). Other non-2xx answers raise.
+    returned as a :class:`Fetched` with no data). Other non-2xx answers raise. With ``into``,
+    the body is written to that file as it arrives (a large download never sits in memory);
+    after a failure the file holds part of it.
     """
     networks = parse_allow(allow)
     deadline = time.monotonic() + timeout
@@ -145,10 +153,10 @@ def fetch(
                         current = _redirect(response)
                         continue
                     if response.status_code == 304:
-                        return _fetched(response, b"")
+                        return _fetched(response, b"", 0)
                     if not 200 <= response.status_code < 300:
                         raise FetchError(f"the server answered {_status(response.status_code)}")
-                    return _fetched(response, _read(response, max_bytes, deadline, timeout))
+                    return _fetched(response, *_read(response, max_bytes, deadline, into))
             except FetchError:
                 raise
             except httpx.TimeoutException:
@@ -216,25 +224,40 @@ def _check_peer(response: httpx.Response, networks: tuple[IPNetwork, ...]) -> No
         raise FetchError(f"refused: the connection reached {why}", "refused")
 
 
-def _read(response: httpx.Response, max_bytes: int, deadline: float, timeout: float) -> bytes:
+def _read(
+    response: httpx.Response, max_bytes: int, deadline: float, into: BinaryIO | None
+) -> tuple[bytes, int]:
+    """The body (empty when written to ``into``) and its size."""
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise FetchError(_too_large(max_bytes), "too_large")
-    data = bytearray()
+    data, size = bytearray(), 0
     for chunk in response.iter_bytes():
-        data += chunk
-        if len(data) > max_bytes:
+        size += len(chunk)
+        if size > max_bytes:
             raise FetchError(_too_large(max_bytes), "too_large")
         if time.monotonic() > deadline:
-            raise FetchError(f"no complete answer within {timeout:g} s", "timeout")
-    return bytes(data)
+            raise httpx.ReadTimeout("past the deadline")
+        if into is None:
+            data += chunk
+            continue
+        try:
+            into.write(chunk)
+        except OSError as error:  # not the connection's fault: say so (a full disk...)
+            raise FetchError(f"the download could not be written ({error.strerror})") from None
+    return bytes(data), size
 
 
-def _fetched(response: httpx.Response, data: bytes) -> Fetched:
+def _fetched(response: httpx.Response, data: bytes, size: int) -> Fetched:
     content_type = response.headers.get("content-type", "")
     media_type = content_type.split(";")[0].strip().lower() or None
     return Fetched(
-        str(response.url), response.status_code, media_type, data, dict(response.headers)
+        url=str(response.url),
+        status=response.status_code,
+        media_type=media_type,
+        data=data,
+        size=size,
+        headers=dict(response.headers),
     )
 
 

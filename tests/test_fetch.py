@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import http.server
 import ipaddress
+import hashlib
 import threading
 import time
+import tracemalloc
 
 import pytest
 
@@ -13,6 +15,8 @@ from ssevalidate.fetch import FetchError, fetch, parse_allow, refusal
 
 TURTLE = b'<https://example.org/a> <http://schema.org/name> "A" .\n'
 SECRET = b"SECRET-CONTENT-never-shown"
+CHUNK = b"<https://example.org/a> <http://schema.org/name> \"A\" .\n" * 1024
+LARGE_CHUNKS = 400  # 22 MB, sent a chunk at a time (the server never holds it whole)
 LOOPBACK = ["127.0.0.1"]
 
 
@@ -97,6 +101,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.wfile.write(b"#" * 65535 + b"\n")
         except OSError:
             self.server.aborted = True
+
+    def route_large_nt(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "application/n-triples")
+        self.send_header("Content-Length", str(len(CHUNK) * LARGE_CHUNKS))
+        self.end_headers()
+        for _ in range(LARGE_CHUNKS):
+            self.wfile.write(CHUNK)
 
     def route_drip(self):
         # Headers at once, then one byte every 0.2 s: every read is quick, the whole is not.
@@ -295,6 +307,40 @@ def test_streamed_oversize_stopped(server):
     while not httpd.aborted and time.monotonic() < deadline:
         time.sleep(0.05)
     assert httpd.aborted, "the server could send all 128 MB: the transfer was not stopped"
+
+
+def test_a_body_written_into_a_file_is_never_held_in_memory(server, tmp_path):
+    _, base = server
+    target = tmp_path / "body"
+    tracemalloc.start()
+    try:
+        with open(target, "wb") as into:
+            got = fetch(f"{base}/large.nt", allow=LOOPBACK, timeout=20, into=into)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    size = len(CHUNK) * LARGE_CHUNKS
+    assert (got.status, got.data, got.size) == (200, b"", size)
+    assert target.stat().st_size == size
+    with open(target, "rb") as written:
+        assert hashlib.file_digest(written, "sha256").digest() == hashlib.sha256(
+            CHUNK * LARGE_CHUNKS
+        ).digest()
+    assert peak < size / 10, f"{peak:,} bytes allocated for a {size:,}-byte body"
+
+
+def test_a_body_in_memory_has_its_size(server):
+    _, base = server
+    got = fetch(f"{base}/doc.ttl", allow=LOOPBACK)
+    assert (got.data, got.size) == (TURTLE, len(TURTLE))
+
+
+def test_streamed_oversize_stopped_while_writing_into_a_file(server, tmp_path):
+    _, base = server
+    with open(tmp_path / "body", "wb") as into, pytest.raises(FetchError) as caught:
+        fetch(f"{base}/big-streamed", allow=LOOPBACK, max_bytes=100_000, timeout=20, into=into)
+    assert caught.value.kind == "too_large"
+    assert (tmp_path / "body").stat().st_size <= 100_000
 
 
 def test_one_deadline_for_the_whole_transfer(server):

@@ -8,13 +8,17 @@ Both only count while the source's settings are unchanged (its fingerprint). Sam
 new validators leave the stored state as it is (rewriting it would mean rewriting the graph):
 the next request is then answered in full again, and again not parsed.
 
+Every document is written to a folder the caller gives (the harvest's scratch folder): a
+single-document source goes to disk as it arrives, so a dump of a gigabyte is never bytes in
+memory; the pipeline then decides from its size and first bytes whether to stream it.
+
 A paged source (a Murmurations index query) has its pages followed (:func:`follow`): only
 to the same site, at most ``max_pages``, and a page met twice (the same address, or the same
 bytes: a server that ignores the page asked for) fails the harvest. Its validators are not
 kept (a first page unchanged says nothing of the others): the hash of all the pages decides.
 
 >>> from ssevalidate.harvest.fetcher import download
->>> got = download(source, previous_state, FetchSettings())         # doctest: +SKIP
+>>> got = download(source, previous_state, FetchSettings(), folder=scratch)  # doctest: +SKIP
 >>> got.outcome, got.size                                             # doctest: +SKIP
 ('not-modified', 0)
 """
@@ -24,7 +28,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 from urllib.parse import urlencode
 
 import httpx
@@ -63,6 +68,24 @@ _PAGING: dict[str, NextPage] = {
 
 
 @dataclass(frozen=True)
+class Document:
+    """One downloaded document, on disk."""
+
+    name: str
+    """The name the importer gives it in its messages (its extension tells formats apart)."""
+    path: Path
+    size: int
+
+    def head(self, size: int = 1 << 16) -> bytes:
+        """The first ``size`` bytes: enough to tell a format."""
+        with open(self.path, "rb") as file:
+            return file.read(size)
+
+    def read(self) -> bytes:
+        return self.path.read_bytes()
+
+
+@dataclass(frozen=True)
 class Download:
     """The answer to one download: ``outcome`` is ``"modified"`` (``documents`` holds new
     bytes), ``"not-modified"`` (HTTP 304) or ``"unchanged"`` (the same bytes as last time)."""
@@ -70,9 +93,8 @@ class Download:
     outcome: str
     url: str
     """Where the bytes came from, after redirects."""
-    documents: tuple[tuple[str, bytes], ...]
-    """Each page: the name the importer gives it in its messages (its extension tells formats
-    apart), and its bytes."""
+    documents: tuple[Document, ...]
+    """Each page, in order."""
     size: int
     etag: str | None
     last_modified: str | None
@@ -85,9 +107,12 @@ def download(
     previous: FetchState | None,
     settings: FetchSettings,
     allow: Iterable[str] = (),
+    *,
+    folder: Path,
 ) -> Download:
-    """Fetch ``source`` unless it is the same as at the harvest ``previous`` describes;
-    :class:`~ssevalidate.fetch.FetchError` on any failure (refused, too large, timeout...)."""
+    """Fetch ``source`` into ``folder`` unless it is the same as at the harvest ``previous``
+    describes; :class:`~ssevalidate.fetch.FetchError` on any failure (refused, too large,
+    timeout...)."""
     same_settings = previous is not None and previous.fingerprint == source.fingerprint()
     headers = {}
     if same_settings and previous.etag:
@@ -95,7 +120,17 @@ def download(
     if same_settings and previous.last_modified:
         headers["If-Modified-Since"] = previous.last_modified
     accept = _ACCEPT.get(source.kind, _JSON_ACCEPT)
-    answer = get(_request_url(source), settings, allow, accept=accept, headers=headers)
+    paged = source.kind in _PAGING
+    first = folder / "page-1"
+    with open(first, "wb") as into:
+        answer = get(
+            _request_url(source),
+            settings,
+            allow,
+            accept=accept,
+            headers=headers,
+            into=None if paged else into,
+        )
     name = _document_name(source, answer.media_type)
     if answer.status == 304:
         if not same_settings:
@@ -111,21 +146,28 @@ def download(
             None,
         )
     pages = [answer]
-    if source.kind in _PAGING:
+    if paged:
         pages = follow(answer, source.url, settings, allow, accept, _PAGING[source.kind])
+        for number, page in enumerate(pages, 1):
+            (folder / f"page-{number}").write_bytes(page.data)
     if len(pages) == 1:
-        bytes_hash = _hash(answer.data)
+        with open(first, "rb") as written:
+            bytes_hash = "sha256:" + hashlib.file_digest(written, "sha256").hexdigest()
         etag, last_modified = answer.headers.get("etag"), answer.headers.get("last-modified")
     else:
         bytes_hash = _hash(b"".join(_hash(page.data).encode() for page in pages))
         etag = last_modified = None
     unchanged = same_settings and bytes_hash == previous.bytes_hash
     names = [name] + [f"{name} (page {number})" for number in range(2, len(pages) + 1)]
+    documents = tuple(
+        Document(name, folder / f"page-{number}", page.size)
+        for number, (name, page) in enumerate(zip(names, pages, strict=True), 1)
+    )
     return Download(
         "unchanged" if unchanged else "modified",
         answer.url,
-        tuple(zip(names, (page.data for page in pages), strict=True)),
-        sum(len(page.data) for page in pages),
+        documents,
+        sum(page.size for page in pages),
         etag,
         last_modified,
         bytes_hash,
@@ -140,8 +182,10 @@ def get(
     *,
     accept: str = DEFAULT_ACCEPT,
     headers: dict[str, str] | None = None,
+    into: BinaryIO | None = None,
 ) -> Fetched:
-    """One GET of ``url`` under ``settings`` (caps, allow-list)."""
+    """One GET of ``url`` under ``settings`` (caps, allow-list); the body written to ``into``
+    when given."""
     return fetch(
         url,
         allow=(*settings.allow, *allow),
@@ -150,6 +194,7 @@ def get(
         max_redirects=settings.max_redirects,
         headers=headers or {},
         accept=accept,
+        into=into,
     )
 
 
@@ -219,4 +264,4 @@ def _document_name(source: Source, media_type: str | None) -> str:
         return name
 
 
-__all__ = ["Download", "NextPage", "download", "follow", "get"]
+__all__ = ["Document", "Download", "NextPage", "download", "follow", "get"]

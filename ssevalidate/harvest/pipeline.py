@@ -22,11 +22,12 @@ tombstones of the records deleted within the retention; the feed changes with th
 same swap.
 
 Memory: a large spreadsheet or Turtle / N-Triples dump (from
-:data:`~ssevalidate.importers.streaming.STREAM_THRESHOLD`) is never a graph in memory. Its bytes
-go to a temporary file, are converted a chunk of rows (or subjects) at a time into N-Triples
-(each record's hash taken from its chunk), validated by the fast engine from that file in
-parts, split line by line into the accepted and quarantined files, and those are bulk-loaded by
-the store: what is kept whole is a hash per record and the report. Other sources are
+:data:`~ssevalidate.importers.streaming.STREAM_THRESHOLD`) is never a graph in memory, nor bytes:
+it is written to a temporary file as it arrives (every download is), converted a chunk of rows
+(or subjects) at a time into N-Triples (each record's hash taken from its chunk), validated by
+the fast engine from that file in parts, split line by line into the accepted and quarantined
+files, and those are bulk-loaded by the store: what is kept whole is a hash per record and the
+report. Other sources are
 converted, validated and split in memory, and written to the same two files.
 
 Per kind, the reading differs and the rest is the same: most sources are one document
@@ -59,7 +60,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, SH
 from ssevalidate.fetch import FetchError
 from ssevalidate.harvest import feed, provenance, sources_dcat, sources_feed
 from ssevalidate.harvest.config import Config, Source
-from ssevalidate.harvest.fetcher import download
+from ssevalidate.harvest.fetcher import Document, download
 from ssevalidate.harvest.provenance import HarvestResult
 from ssevalidate.harvest.records import (
     Changes,
@@ -206,30 +207,27 @@ def _run(
 ) -> None:
     previous = read_state(store, source.graph)
     stage("fetch")
-    conversion, more_state = None, []
-    if source.kind == "feed":
-        reading = sources_feed.read(source, store, previous, config.fetch, allow)
-        got, conversion, more_state = reading.download, reading.conversion, reading.state
-    else:
-        got = download(source, previous, config.fetch, allow)
-    result.url, result.bytes = got.url, got.size
-    result.etag, result.last_modified, result.bytes_hash = (
-        got.etag,
-        got.last_modified,
-        got.bytes_hash,
-    )
-    if got.outcome != "modified":
-        result.outcome = got.outcome
-        return
-    stage("convert")
     with tempfile.TemporaryDirectory(prefix="ssevalidate-harvest-") as scratch:
         folder = Path(scratch)
+        conversion, more_state = None, []
+        if source.kind == "feed":
+            reading = sources_feed.read(source, store, previous, config.fetch, allow)
+            got, conversion, more_state = reading.download, reading.conversion, reading.state
+        else:
+            got = download(source, previous, config.fetch, allow, folder=folder)
+        result.url, result.bytes = got.url, got.size
+        result.etag, result.last_modified, result.bytes_hash = (
+            got.etag,
+            got.last_modified,
+            got.bytes_hash,
+        )
+        if got.outcome != "modified":
+            result.outcome = got.outcome
+            return
+        stage("convert")
         table = None if conversion else _streamable(source, got.documents)
         if table:
-            name, data = got.documents[0]
-            (folder / "source").write_bytes(data)
-            del got, data  # the bytes are on disk: memory follows a chunk of rows from here
-            checked = _check_streamed(source, name, table, folder, stage)
+            checked = _check_streamed(source, got.documents[0], table, folder, stage)
         else:
             conversion = conversion or _convert(source, got.documents)
             del got  # the bytes are no longer needed: the graph is
@@ -255,17 +253,17 @@ class _Checked:
     """Of the accepted records: whether each one's blank nodes are its own."""
 
 
-def _streamable(source: Source, documents: tuple[tuple[str, bytes], ...]) -> str | None:
+def _streamable(source: Source, documents: tuple[Document, ...]) -> str | None:
     """How a source that is one large document is read as a stream: its table dialect, or
     ``rdf`` for a Turtle or N-Triples dump; None for anything else (read in memory)."""
-    if len(documents) != 1 or len(documents[0][1]) < STREAM_THRESHOLD:
+    if len(documents) != 1 or documents[0].size < STREAM_THRESHOLD:
         return None
-    name, data = documents[0]
-    head = data[: 1 << 16]
+    document = documents[0]
+    head = document.head()
     if source.dialect == "rdf":
         plain = not head.startswith(b"\x1f\x8b")  # gzip is expanded in memory
-        return "rdf" if plain and detect_format(head, name=name) in RDF_STREAMED else None
-    return table_dialect(head, name, source.dialect)
+        return "rdf" if plain and detect_format(head, name=document.name) in RDF_STREAMED else None
+    return table_dialect(head, document.name, source.dialect)
 
 
 def _check_in_memory(
@@ -297,7 +295,7 @@ def _check_in_memory(
 
 
 def _check_streamed(
-    source: Source, name: str, dialect: str, folder: Path, stage: Callable[[str], None]
+    source: Source, document: Document, dialect: str, folder: Path, stage: Callable[[str], None]
 ) -> _Checked:
     """A large spreadsheet (a chunk of rows at a time) or RDF dump (a chunk of subjects at a
     time, from a scratch database) converted into an N-Triples file
@@ -316,7 +314,7 @@ def _check_streamed(
         unstorable.extend(records.unstorable)
         hashes.update((str(iri), records.digest(iri)) for iri in records.iris)
 
-    read = folder / "source"
+    read, name = document.path, document.name
     if dialect == "rdf":
         chunks = stream_rdf(read, name=name, base=source.record_base)
     else:
@@ -402,11 +400,13 @@ def _violates(results: list[Result]) -> bool:
     return any(result.severity == "Violation" for result in results)
 
 
-def _convert(source: Source, documents: tuple[tuple[str, bytes], ...]) -> Conversion:
+def _convert(source: Source, documents: tuple[Document, ...]) -> Conversion:
     """Each document converted, and the conversions merged (the pages of one source)."""
     conversions = [
-        convert(data, name=name, dialect=source.dialect, base=source.record_base)
-        for name, data in documents
+        convert(
+            document.read(), name=document.name, dialect=source.dialect, base=source.record_base
+        )
+        for document in documents
     ]
     if len(conversions) == 1:
         return conversions[0]
