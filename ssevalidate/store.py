@@ -10,7 +10,8 @@ the path of a file, which is read as a stream (a harvested source of a million r
 A transaction costs memory in proportion to what it writes (``MOVE`` of 2.4 million triples:
 7.8 GB in pyoxigraph), so the harvester also has two cheaper ways in: ``update_graph`` replaces
 some subjects (the records that changed) in one update, and ``load_graph`` bulk-loads a file
-into an empty graph without a transaction.
+in place of a graph without a transaction (for a new graph, or one derived from another that
+is swapped atomically, such as a source's quarantine).
 
 >>> from ssevalidate.store import EmbeddedStore
 >>> store = EmbeddedStore(None)          # in memory; a path gives a database on disk
@@ -115,12 +116,14 @@ class EmbeddedStore:
         self.oxigraph.flush()
 
     def load_graph(self, graph: str, data: os.PathLike) -> None:
-        """Bulk-load the N-Triples file ``data`` into ``graph``, which is empty: not atomic,
-        and the memory of a chunk, not of the file."""
+        """Bulk-load the N-Triples file ``data`` into ``graph`` in place of what it holds: not
+        atomic (readers may see it empty or part loaded), for a graph that is new or derived;
+        the memory of a chunk, not of the file. (A transaction of a million statements,
+        as :meth:`replace_graph`'s ``MOVE`` is, needs gigabytes in pyoxigraph.)"""
+        target = ox.NamedNode(_iri(graph))
         try:
-            self.oxigraph.bulk_load(
-                path=data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(_iri(graph))
-            )
+            self.oxigraph.clear_graph(target)
+            self.oxigraph.bulk_load(path=data, format=ox.RdfFormat.N_TRIPLES, to_graph=target)
         except (SyntaxError, ValueError, OSError) as error:
             raise StoreError(f"graph {graph} not loaded: {type(error).__name__}") from None
         self.oxigraph.flush()
@@ -200,7 +203,7 @@ class RemoteStore:
         self._update(subjects_update(graph, subjects, added))
 
     def load_graph(self, graph: str, data: os.PathLike) -> None:
-        """Upload the N-Triples file ``data`` into the empty ``graph`` (streamed)."""
+        """Upload the N-Triples file ``data`` (streamed) in place of ``graph``'s content."""
         self._send(
             "PUT",
             self.graph_store_url,

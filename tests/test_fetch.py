@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import http.server
 import ipaddress
-import hashlib
 import threading
 import time
 import tracemalloc
@@ -15,7 +15,7 @@ from ssevalidate.fetch import FetchError, fetch, parse_allow, refusal
 
 TURTLE = b'<https://example.org/a> <http://schema.org/name> "A" .\n'
 SECRET = b"SECRET-CONTENT-never-shown"
-CHUNK = b"<https://example.org/a> <http://schema.org/name> \"A\" .\n" * 1024
+CHUNK = b'<https://example.org/a> <http://schema.org/name> "A" .\n' * 1024
 LARGE_CHUNKS = 400  # 22 MB, sent a chunk at a time (the server never holds it whole)
 LOOPBACK = ["127.0.0.1"]
 
@@ -323,9 +323,10 @@ def test_a_body_written_into_a_file_is_never_held_in_memory(server, tmp_path):
     assert (got.status, got.data, got.size) == (200, b"", size)
     assert target.stat().st_size == size
     with open(target, "rb") as written:
-        assert hashlib.file_digest(written, "sha256").digest() == hashlib.sha256(
-            CHUNK * LARGE_CHUNKS
-        ).digest()
+        assert (
+            hashlib.file_digest(written, "sha256").digest()
+            == hashlib.sha256(CHUNK * LARGE_CHUNKS).digest()
+        )
     assert peak < size / 10, f"{peak:,} bytes allocated for a {size:,}-byte body"
 
 

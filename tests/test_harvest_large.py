@@ -445,6 +445,49 @@ def test_a_first_load_cut_short_is_replaced_whole_by_the_next_harvest(
     assert described(store, GRAPH) == described(fresh, GRAPH)
 
 
+def test_a_large_quarantine_is_reloaded_with_only_the_last_harvests_records(
+    store, server, url, monkeypatch
+):
+    reloads = []
+    original = store.load_graph
+
+    def load_graph(graph, data):
+        reloads.append(graph)
+        return original(graph, data)
+
+    monkeypatch.setattr(store, "load_graph", load_graph)
+    monkeypatch.setattr(harvest_pipeline, "QUARANTINE_SWAPPED", 0)
+    harvest_once(store, server, url, table(ORIGINAL))
+    first = focus_nodes(store)
+
+    result = harvest_once(store, server, url, table(ORIGINAL[: ROWS // 2]))
+
+    assert result.outcome == "harvested", result.error
+    assert reloads == [QUARANTINE, GRAPH, QUARANTINE]
+    assert len(focus_nodes(store)) == result.rejected < len(first)
+    monkeypatch.undo()  # the reference: a fresh harvest, its quarantine swapped in
+    fresh = EmbeddedStore(None)
+    harvest_once(fresh, server, url, table(ORIGINAL[: ROWS // 2]))
+    assert described(store, QUARANTINE) == described(fresh, QUARANTINE)
+
+
+def test_a_loaded_graph_replaces_what_the_graph_held(store, tmp_path):
+    data = tmp_path / "new.nt"
+    data.write_bytes(b'<https://e.org/new> <http://schema.org/name> "new" .\n')
+    store.replace_graph(
+        GRAPH, b'<https://e.org/old> <http://schema.org/name> "old" .\n', "ntriples"
+    )
+    store.replace_graph(
+        QUARANTINE, b'<https://e.org/q> <http://schema.org/name> "q" .\n', "ntriples"
+    )
+
+    store.load_graph(GRAPH, data)
+
+    names = select(store, f"SELECT ?s WHERE {{ GRAPH <{GRAPH}> {{ ?s ?p ?o }} }}")
+    assert [row["s"] for row in names] == ["https://e.org/new"]
+    assert store.count(QUARANTINE) == 1, "other graphs are left alone"
+
+
 def test_provenance_lists_the_first_changed_records_and_counts_them_all(server, url, monkeypatch):
     monkeypatch.setattr(provenance, "LISTED_CHANGES", 5)
     store = EmbeddedStore(None)
