@@ -471,23 +471,6 @@ def test_a_large_quarantine_is_reloaded_with_only_the_last_harvests_records(
     assert described(store, QUARANTINE) == described(fresh, QUARANTINE)
 
 
-def test_a_loaded_graph_replaces_what_the_graph_held(store, tmp_path):
-    data = tmp_path / "new.nt"
-    data.write_bytes(b'<https://e.org/new> <http://schema.org/name> "new" .\n')
-    store.replace_graph(
-        GRAPH, b'<https://e.org/old> <http://schema.org/name> "old" .\n', "ntriples"
-    )
-    store.replace_graph(
-        QUARANTINE, b'<https://e.org/q> <http://schema.org/name> "q" .\n', "ntriples"
-    )
-
-    store.load_graph(GRAPH, data)
-
-    names = select(store, f"SELECT ?s WHERE {{ GRAPH <{GRAPH}> {{ ?s ?p ?o }} }}")
-    assert [row["s"] for row in names] == ["https://e.org/new"]
-    assert store.count(QUARANTINE) == 1, "other graphs are left alone"
-
-
 def test_provenance_lists_the_first_changed_records_and_counts_them_all(server, url, monkeypatch):
     monkeypatch.setattr(provenance, "LISTED_CHANGES", 5)
     store = EmbeddedStore(None)
