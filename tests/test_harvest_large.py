@@ -18,10 +18,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from ssevalidate import store as store_module
 from ssevalidate.harvest import harvest, parse_config, provenance
 from ssevalidate.harvest import pipeline as harvest_pipeline
 from ssevalidate.harvest.records import split_ntriples
-from ssevalidate.harvest.state import read_record_hashes
+from ssevalidate.harvest.state import read_record_hashes, read_state
 from ssevalidate.harvest.storeio import select
 from ssevalidate.importers import convert, streaming
 from ssevalidate.importers.streaming import stream_rdf
@@ -426,6 +427,57 @@ def test_new_settings_replace_the_whole_graph(server, url, monkeypatch):
     assert calls == ["load_graph", "replace_graph"]
 
 
+def test_a_large_graph_replaced_whole_is_reloaded(server, url, monkeypatch):
+    store = EmbeddedStore(None)
+    calls = commits(store, monkeypatch)
+    harvest_once(store, server, url, table(ORIGINAL[:20]))
+    monkeypatch.setattr(harvest_pipeline.Source, "fingerprint", lambda source: "other")
+    monkeypatch.setattr(harvest_pipeline, "SWAPPED_WHOLE", 0)
+
+    result = harvest_once(store, server, url, table(ORIGINAL[1:21]))
+
+    assert result.outcome == "harvested", result.error
+    assert calls == ["load_graph", "load_graph"]
+    fresh = EmbeddedStore(None)
+    harvest_once(fresh, server, url, table(ORIGINAL[1:21]))
+    stored = described(store, GRAPH)
+    tombstones = [line for line in stored if "#tombstone" in line]
+    assert len(tombstones) == 1 and f"{url}#org1]" in tombstones[0]
+    del stored[tombstones[0]]
+    assert stored == described(fresh, GRAPH)
+
+
+def test_a_reload_cut_short_has_no_fetch_state_and_is_loaded_again(server, url, monkeypatch):
+    store = EmbeddedStore(None)
+    harvest_once(store, server, url, table(ORIGINAL[:20]))
+    monkeypatch.setattr(harvest_pipeline.Source, "fingerprint", lambda source: "other")
+    monkeypatch.setattr(harvest_pipeline, "SWAPPED_WHOLE", 0)
+    monkeypatch.setattr(store_module, "LOAD_PIECE", 50)
+    pieces = store_module._pieces
+
+    def cut_before_the_last(path, lines):
+        every = list(pieces(path, lines))
+        if Path(path).name != "accepted.nt":
+            yield from every
+            return
+        assert len(every) > 3
+        yield from every[:-1]
+        raise OSError("no space left on device")
+
+    monkeypatch.setattr(store_module, "_pieces", cut_before_the_last)
+
+    failed = harvest_once(store, server, url, table(ORIGINAL[:40]))
+
+    assert failed.outcome == "failed" and "not loaded: OSError" in failed.error
+    assert store.count(GRAPH) > 0 and read_state(store, GRAPH) is None
+    monkeypatch.setattr(store_module, "_pieces", pieces)
+    again = harvest_once(store, server, url, table(ORIGINAL[:40]))
+    assert again.outcome == "harvested", again.error
+    fresh = EmbeddedStore(None)
+    harvest_once(fresh, server, url, table(ORIGINAL[:40]))
+    assert described(store, GRAPH) == described(fresh, GRAPH)
+
+
 def test_a_first_load_cut_short_is_replaced_whole_by_the_next_harvest(
     server, url, monkeypatch, tmp_path
 ):
@@ -456,7 +508,7 @@ def test_a_large_quarantine_is_reloaded_with_only_the_last_harvests_records(
         return original(graph, data)
 
     monkeypatch.setattr(store, "load_graph", load_graph)
-    monkeypatch.setattr(harvest_pipeline, "QUARANTINE_SWAPPED", 0)
+    monkeypatch.setattr(harvest_pipeline, "SWAPPED_WHOLE", 0)
     harvest_once(store, server, url, table(ORIGINAL))
     first = focus_nodes(store)
 

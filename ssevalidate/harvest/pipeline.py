@@ -6,16 +6,17 @@ The order of the writes is what keeps the store consistent if the process dies a
 2. nothing is written while fetching, converting and validating: any failure (network error,
    HTTP error, timeout, garbage, truncated gzip, any exception) ends here, the graphs in use
    untouched;
-3. the quarantine graph is swapped in; a large one (over :data:`QUARANTINE_SWAPPED`) is
+3. the quarantine graph is swapped in; a large one (over :data:`SWAPPED_WHOLE`) is
    reloaded instead, without a transaction;
 4. the source's graph (accepted records *and* the fetch state) is swapped in: this is the
    commit, one transaction. Dying in 3 or between 3 and 4 leaves the old data with the old
    state, so the next harvest fetches again and rebuilds both graphs (the quarantine may be
    one harvest ahead, or a large one part loaded, meanwhile; ``prov:wasGeneratedBy`` on each
-   graph tells). When the records own their
-   blank nodes, the transaction replaces only the records that changed; into an empty graph
-   (a first harvest), the records are bulk-loaded: a first harvest cut short leaves records
-   without a fetch state, which the next harvest replaces whole (``_commit``);
+   graph tells). When the records own their blank nodes, the transaction replaces only the
+   records that changed. Two cases are loaded without a transaction (``_commit``): a first
+   harvest (into an empty graph), and a large graph that must be replaced whole (new
+   settings, records sharing blank nodes): cut short, they leave records without their fetch
+   state (written last), which the next harvest replaces whole;
 5. the activity's end is appended.
 
 The source's graph also holds what the change feed serves (``feed_state`` in
@@ -106,12 +107,12 @@ ids (``<catalogue id>/<dataset key>``)."""
 log = logging.getLogger(__name__)
 _LONGEST = 300
 
-QUARANTINE_SWAPPED = 8 << 20
-"""Up to this size (bytes of N-Triples, about 60,000 statements) the quarantine graph is
-swapped in one transaction; a larger one is reloaded without (a transaction is the size of what
-it writes: a ``MOVE`` of the 850,000 statements of a million-record source's quarantine took
-4 GB and 240 s in pyoxigraph, a reload 1.5 GB and 40 s). The quarantine is derived data: the
-source's graph, swapped after it, is the commit."""
+SWAPPED_WHOLE = 8 << 20
+"""Up to this size (bytes of N-Triples, about 60,000 statements) a graph replaced whole is
+swapped in one transaction; a larger one is reloaded without (:meth:`Store.load_graph`). A
+transaction is the size of what it writes: in pyoxigraph a ``MOVE`` of the 850,000 statements of
+a million-record source's quarantine took 4 GB and 240 s (a reload: 1.5 GB, 40 s), one of 2.4
+million statements 7.8 GB; the 24 million of a million records could not be swapped at all."""
 
 
 def harvest_source(
@@ -333,10 +334,12 @@ def _check_streamed(
     stage("validate")
     report = validate(spooled, profile=source.profile)
     rejected |= {text for text, results in report.by_record().items() if _violates(results)}
+    for text in rejected:
+        hashes.pop(text, None)  # in place: a copy would be a second hash a record
     checked = _Checked(
         report,
         spooled.records,
-        {iri: digest for iri, digest in hashes.items() if iri not in rejected},
+        hashes,
         rejected,
         unstorable,
         folder / "accepted.nt",
@@ -380,19 +383,18 @@ def _commit(
     )
     retention = config.feed.retention
     with open(checked.accepted, "ab") as out:
-        write_ntriples(description(source, state, hashes, result.started), out)
-        write_ntriples(more_state, out)
         write_ntriples(
             feed.feed_state(store, source.graph, hashes, result.changes, _now(), retention), out
         )
+        write_ntriples(more_state, out)
+        # Last: a graph loaded without a transaction and cut short has no fetch state (or part
+        # of it), so the next harvest loads it again.
+        write_ntriples(description(source, state, hashes, result.started), out)
     with open(checked.quarantined, "ab") as out:
         write_ntriples(_results(checked.report, checked.rejected, checked.unstorable), out)
         write_ntriples(_about_quarantine(source, result.activity), out)
     stage("store")
-    if checked.quarantined.stat().st_size <= QUARANTINE_SWAPPED:
-        store.replace_graph(source.quarantine, checked.quarantined, "ntriples")
-    else:
-        store.load_graph(source.quarantine, checked.quarantined)
+    _replace(store, source.quarantine, checked.quarantined)
     same_settings = previous is not None and previous.fingerprint == state.fingerprint
     if same_settings and previous.layout == TREE == state.layout:
         changes = result.changes
@@ -404,8 +406,17 @@ def _commit(
     elif previous is None and store.count(source.graph) == 0:
         store.load_graph(source.graph, checked.accepted)
     else:
-        store.replace_graph(source.graph, checked.accepted, "ntriples")
+        _replace(store, source.graph, checked.accepted)
     result.outcome = "harvested"
+
+
+def _replace(store: Store, graph: str, data: Path) -> None:
+    """``graph`` replaced whole by the N-Triples file ``data``: swapped in one transaction, or
+    reloaded without when it is larger than :data:`SWAPPED_WHOLE`."""
+    if data.stat().st_size <= SWAPPED_WHOLE:
+        store.replace_graph(graph, data, "ntriples")
+    else:
+        store.load_graph(graph, data)
 
 
 def _violates(results: list[Result]) -> bool:
