@@ -48,6 +48,8 @@ from bench import directory
 from generate import PLACES, STREETS, TRADES, plan_errors
 from service_load import machine, replace_section
 
+from ssevalidate.importers import sea_csv
+
 ROOT = Path(__file__).resolve().parent.parent
 MARKERS = ("<!-- bench-harvest:start -->", "<!-- bench-harvest:end -->")
 DEFAULTS = {
@@ -64,33 +66,8 @@ LICENCE = "https://creativecommons.org/licenses/by/4.0/"
 SOURCE_GRAPH = "https://bench.example/aggregator/sources/bench"
 STDERR_TAIL = 8
 
-# SEA standard CSV, version 3 (the columns of the ICA export), and labels the reconciler places.
-SEA_COLUMNS = (
-    "Identifier",
-    "Name",
-    "Description",
-    "Organisational Structure",
-    "Primary Activity",
-    "Activities",
-    "Street Address",
-    "Locality",
-    "Region",
-    "Postcode",
-    "Country Name",
-    "Website",
-    "Phone",
-    "Email",
-    "Twitter",
-    "Facebook",
-    "Companies House Number",
-    "Qualifiers",
-    "Membership Type",
-    "Latitude",
-    "Longitude",
-    "Geo Container",
-    "Geo Container Latitude",
-    "Geo Container Longitude",
-)
+# SEA standard CSV with the columns of the ICA export; labels the reconciler places.
+SEA_COLUMNS = (*sea_csv.V1, "Qualifiers", "Membership Type")
 STRUCTURES = ("Co-operative", "Mutual", "Social enterprise", "Company (Other)", "National apex")
 ACTIVITIES = ("Agriculture", "Financial Services", "Housing", "Retail", "Education", "Health")
 MEMBERSHIPS = ("Consumer/Users", "Producers", "Workers", "Multi-stakeholders", "Residents")

@@ -34,7 +34,7 @@ from ssevalidate.harvest.sources_feed import stored_position
 from ssevalidate.harvest.terms import HARVEST
 from ssevalidate.importers import convert
 from ssevalidate.parsegate import InputError, read
-from ssevalidate.store import EmbeddedStore, RemoteStore
+from ssevalidate.store import EmbeddedStore
 
 FIXTURES = Path(__file__).parent / "fixtures" / "harvest"
 V1 = (FIXTURES / "directory-v1.ttl").read_text()
@@ -141,18 +141,6 @@ def instance(tmp_path, directory):
         yield site
 
 
-@pytest.fixture(params=["embedded", "remote"])
-def b_store(request):
-    if request.param == "embedded":
-        yield EmbeddedStore(None)
-        return
-    base = request.getfixturevalue("oxigraph_server")
-    httpx.post(f"{base}/update", data={"update": "DROP SILENT ALL"}).raise_for_status()
-    remote = RemoteStore(f"{base}/query", f"{base}/update", f"{base}/store")
-    yield remote
-    remote.close()
-
-
 def harvest_b(store, feed_url: str, profile="core"):
     text = f"""base = "{B_BASE}"
 [[source]]
@@ -188,23 +176,23 @@ def in_graph(store, graph: str) -> set[str]:
 # --- two instances chained ----------------------------------------------------------------------
 
 
-def test_b_follows_a_incrementally_and_ends_with_exactly_a_s_records(instance, directory, b_store):
+def test_b_follows_a_incrementally_and_ends_with_exactly_a_s_records(instance, directory, store):
     feed = f"{instance.url}/feed"
     directory.files["/dir.ttl"] = V1.encode()
     first_a = instance.harvest()
     assert first_a.changes.created == [DIR + "bakery", DIR + "bikes", DIR + "library"]
 
-    first = harvest_b(b_store, feed)
+    first = harvest_b(store, feed)
     assert first.outcome == "harvested", first.error
     assert first.changes.created == [DIR + "bakery", DIR + "bikes", DIR + "library"]
-    assert contents(b_store, B_GRAPH) == contents(instance.store, A_GRAPH)
-    assert set(contents(b_store, B_GRAPH)) == {DIR + "bakery", DIR + "bikes", DIR + "library"}
+    assert contents(store, B_GRAPH) == contents(instance.store, A_GRAPH)
+    assert set(contents(store, B_GRAPH)) == {DIR + "bakery", DIR + "bikes", DIR + "library"}
     # The first harvest walked the whole feed: the collection, then its pages, no since.
     assert [(path, query) for path, query, _ in instance.requests] == [
         ("/feed", {}),
         ("/feed", {"page": ["first"]}),
     ]
-    position = stored_position(b_store, B_GRAPH)
+    position = stored_position(store, B_GRAPH)
     assert position is not None
 
     # The directory changes: one record added, one changed, one removed.
@@ -216,14 +204,14 @@ def test_b_follows_a_incrementally_and_ends_with_exactly_a_s_records(instance, d
         [DIR + "bakery"],
     )
     asked = len(instance.requests)
-    second = harvest_b(b_store, feed)
+    second = harvest_b(store, feed)
     assert second.outcome == "harvested", second.error
     assert (second.changes.created, second.changes.updated, second.changes.deleted) == (
         [DIR + "seeds"],
         [DIR + "bikes"],
         [DIR + "bakery"],
     )
-    assert contents(b_store, B_GRAPH) == contents(instance.store, A_GRAPH)
+    assert contents(store, B_GRAPH) == contents(instance.store, A_GRAPH)
     # Only the changes since B's position were asked for: the collection and its one page.
     incremental = instance.since(asked)
     assert [(path, sorted(query)) for path, query, _ in incremental] == [
@@ -234,31 +222,31 @@ def test_b_follows_a_incrementally_and_ends_with_exactly_a_s_records(instance, d
     assert asked_since == {datetime.fromisoformat(position)}
     changes = httpx.get(feed, params={"since": position}).json()
     assert changes["totalItems"] == 3
-    assert in_graph(b_store, B_GRAPH) == {DIR + "bikes", DIR + "library", DIR + "seeds"}
+    assert in_graph(store, B_GRAPH) == {DIR + "bikes", DIR + "library", DIR + "seeds"}
 
     # Nothing new: B reads one empty page and writes nothing.
-    again = harvest_b(b_store, feed)
+    again = harvest_b(store, feed)
     assert again.outcome == "unchanged", again.error
-    assert contents(b_store, B_GRAPH) == contents(instance.store, A_GRAPH)
+    assert contents(store, B_GRAPH) == contents(instance.store, A_GRAPH)
 
 
 def test_records_b_rejects_stay_in_its_quarantine_across_incremental_harvests(
-    tmp_path, directory, b_store
+    tmp_path, directory, store
 ):
     directory.files.clear()
     config = a_config(tmp_path / "a.toml", directory, profile="essglobal")
     with live_service(lambda base: Instance(base, config)) as (url, a):
         directory.files["/dir.ttl"] = V1.encode()
         a.harvest()  # A accepts the nameless record (essglobal asks no name)
-        first = harvest_b(b_store, f"{url}/feed")
+        first = harvest_b(store, f"{url}/feed")
         assert (first.accepted, first.rejected) == (3, 1)
         directory.files["/dir.ttl"] = (V2 + "\n" + NAMELESS).encode()
         a.harvest()
-        second = harvest_b(b_store, f"{url}/feed")
+        second = harvest_b(store, f"{url}/feed")
     assert second.outcome == "harvested", second.error
     assert (second.accepted, second.rejected) == (3, 1)
-    assert in_graph(b_store, f"{B_GRAPH}/quarantine") >= {DIR + "nameless"}
-    assert in_graph(b_store, B_GRAPH) == {DIR + "bikes", DIR + "library", DIR + "seeds"}
+    assert in_graph(store, f"{B_GRAPH}/quarantine") >= {DIR + "nameless"}
+    assert in_graph(store, B_GRAPH) == {DIR + "bikes", DIR + "library", DIR + "seeds"}
     assert second.changes.deleted == [DIR + "bakery"]  # the quarantined record is no change
 
 
@@ -267,19 +255,19 @@ def test_a_position_older_than_the_retention_is_gone_and_b_reads_everything_agai
 ):
     directory.files.clear()
     config = a_config(tmp_path / "a.toml", directory, retention="PT1S")
-    b_store = EmbeddedStore(None)
+    store = EmbeddedStore(None)
     with live_service(lambda base: Instance(base, config)) as (url, a):
         directory.files["/dir.ttl"] = V1.encode()
         a.harvest()
-        assert harvest_b(b_store, f"{url}/feed").outcome == "harvested"
+        assert harvest_b(store, f"{url}/feed").outcome == "harvested"
         directory.files["/dir.ttl"] = V2.encode()
         a.harvest()
         time.sleep(1.2)  # B's position falls out of A's retention
         asked = len(a.requests)
-        result = harvest_b(b_store, f"{url}/feed")
+        result = harvest_b(store, f"{url}/feed")
         assert result.outcome == "harvested", result.error
         requests = a.since(asked)
-        assert contents(b_store, B_GRAPH) == contents(a.store, A_GRAPH)
+        assert contents(store, B_GRAPH) == contents(a.store, A_GRAPH)
     assert requests[0][1].get("since") and requests[0][2] == 410
     assert ("/feed", {}, 200) in requests[1:]  # the collection says what it keeps
     assert ("/feed", {"page": ["first"]}, 200) in requests[1:]  # then everything again
