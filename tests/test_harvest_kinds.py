@@ -14,11 +14,13 @@ from urllib.parse import parse_qs
 import pytest
 from conftest import live_service
 from rdflib import RDF, BNode, Graph, URIRef
+from rdflib.namespace import DCAT, DCTERMS, VOID
 from starlette.applications import Starlette
 from starlette.responses import Response
 from starlette.routing import Route
 
 from ssevalidate.harvest import ConfigError, harvest, parse_config
+from ssevalidate.harvest.catalogue import catalogue, catalogue_graph_iri
 from ssevalidate.harvest.feed import read_changes
 from ssevalidate.harvest.pipeline import retire_source
 from ssevalidate.harvest.sources_dcat import HYDRA, read_datasets
@@ -409,6 +411,29 @@ def test_a_dataset_gone_is_retired_and_a_failing_one_keeps_its_last_copy(store, 
     gone = {c.record: c for c in changes if c.source == dataset_graph(MAP)}
     assert set(gone) == map_records
     assert all(c.kind == "Delete" and c.former_types for c in gone.values())
+
+
+def test_the_catalogue_describes_each_harvested_dataset_in_void(store, site):
+    publish_portal(site)
+    settings = parse_config(config(portal(site)))
+    [result] = harvest(settings, store, allow=["127.0.0.1"])
+    assert result.outcome == "harvested", result.error
+
+    described = Graph()
+    for triple in catalogue(store, settings, "https://sse.example"):
+        described.add(triple)
+
+    datasets = {URIRef(dataset_graph(d)) for d in (DIRECTORY, SMALL, MAP, BY_IDENTIFIER)}
+    assert set(described.objects(URIRef(PORTAL), VOID.subset)) == datasets
+    for dataset in datasets:
+        assert {DCAT.Dataset, VOID.Dataset} <= set(described.objects(dataset, RDF.type))
+        count = described.value(dataset, VOID.entities).toPython()
+        assert count == len(records(store, str(dataset))) > 0
+        assert described.value(dataset, DCTERMS.license) == URIRef(
+            next(iter(licences(store, str(dataset))))
+        )
+    entities = described.value(URIRef(catalogue_graph_iri(BASE)), VOID.entities).toPython()
+    assert entities == result.accepted
 
 
 def test_retiring_a_catalogue_retires_its_datasets(site):

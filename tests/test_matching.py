@@ -229,6 +229,18 @@ def test_each_rule_finds_its_pairs_and_not_the_near_misses(store):
     assert scores[f"{LEFT}twice-a"] > scores[f"{LEFT}near"]  # closer, and more alike
 
 
+def test_the_datasets_of_a_catalogue_are_matched_and_quarantines_are_not(store):
+    publish_turtle(store, "left", LEFT_DIRECTORY)
+    publish_turtle(store, "catalogue/datasets/right", RIGHT_DIRECTORY)
+    publish_turtle(store, "catalogue/datasets/right/quarantine", LEFT_DIRECTORY)
+    publish_turtle(store, "left/quarantine", RIGHT_DIRECTORY)
+
+    run = match(store, BASE)
+
+    assert stored(store) == EXPECTED
+    assert run.records == 17
+
+
 def test_computed_and_decided_matches_conform_to_the_core_profile():
     store = EmbeddedStore(None)
     two_directories(store)

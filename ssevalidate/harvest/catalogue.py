@@ -11,7 +11,11 @@ In the catalogue graph:
   ``dcterms:modified`` (the end of its last harvest that swapped new data in), two
   ``dcat:Distribution`` (the source's own download with its media type, and this service's
   N-Triples dump of the accepted records), ``void:triples``, ``void:entities`` (the records),
-  ``void:sparqlEndpoint``, ``void:dataDump`` and ``void:vocabulary``.
+  ``void:sparqlEndpoint``, ``void:dataDump`` and ``void:vocabulary``;
+- for a DCAT catalogue source, each dataset it harvested (``<base>sources/<id>/datasets/<key>``)
+  is a ``void:subset`` of it, a ``dcat:Dataset`` and ``void:Dataset`` with its identifier,
+  title, licence (as its own graph describes them), ``void:triples`` and ``void:entities``, and
+  counts in the totals.
 
 A source's licence is its dataset's and its dump's ``dcterms:license``. A DCAT catalogue source
 has none of its own (each of its datasets is harvested under the licence it gives, or skipped
@@ -36,6 +40,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, VOID, XSD
 from rdflib.term import Node
 
+from ssevalidate.harvest import sources_dcat
 from ssevalidate.harvest.config import Config, Source
 from ssevalidate.harvest.quality import latest
 from ssevalidate.harvest.storeio import Triple, ntriples, select
@@ -98,6 +103,16 @@ def catalogue(store: Store, config: Config, service_url: str) -> Iterator[Triple
         yield from _dataset(source, service, endpoint, last and (last.ended or last.started))
         yield URIRef(source.graph), VOID.triples, _integer(triples)
         yield URIRef(source.graph), VOID.entities, _integer(entities.get(source.graph, 0))
+        if source.kind == "dcat":
+            for graph in known_datasets(store, source):
+                triples = store.count(graph)
+                total_triples += triples
+                total_entities += entities.get(graph, 0)
+                yield URIRef(source.graph), VOID.subset, URIRef(graph)
+                yield URIRef(graph), VOID.triples, _integer(triples)
+                yield URIRef(graph), VOID.entities, _integer(entities.get(graph, 0))
+                yield URIRef(graph), VOID.sparqlEndpoint, endpoint
+            yield from _harvested_datasets(store, source)
     yield catalog, VOID.triples, _integer(total_triples)
     yield catalog, VOID.entities, _integer(total_entities)
 
@@ -174,6 +189,34 @@ def _dataset(
     yield dataset, VOID.dataDump, dump
     yield dataset, VOID.vocabulary, URIRef(VOCAB)
     yield from _licence(source, (dataset, copy))
+
+
+def known_datasets(store: Store, source: Source) -> list[str]:
+    """The graphs of the datasets a DCAT catalogue source harvested (as its graph lists them)."""
+    return sorted(dataset.graph for dataset in sources_dcat.known_datasets(store, source).values())
+
+
+def _harvested_datasets(store: Store, source: Source) -> Iterator[Triple]:
+    """What the graphs of ``source``'s datasets say of themselves: types, identifier, title,
+    licence."""
+    graphs = known_datasets(store, source)
+    if not graphs:
+        return
+    values = " ".join(f"<{graph}>" for graph in graphs)
+    rows = select(
+        store,
+        f"""SELECT ?g ?p ?o WHERE {{ VALUES ?g {{ {values} }} VALUES ?p {{
+            <{RDF.type}> <{DCTERMS.identifier}> <{DCTERMS.title}> <{DCTERMS.license}> }}
+            GRAPH ?g {{ ?g ?p ?o }} }}""",
+    )
+    for graph in graphs:
+        yield URIRef(graph), RDF.type, VOID.Dataset
+    for row in rows:
+        value = URIRef(row["o"]) if row["p"] in _IRI_VALUED else Literal(row["o"])
+        yield URIRef(row["g"]), URIRef(row["p"]), value
+
+
+_IRI_VALUED = {str(RDF.type), str(DCTERMS.license)}
 
 
 def _licence(source: Source, subjects: tuple[Node, ...]) -> Iterator[Triple]:

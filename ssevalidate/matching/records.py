@@ -78,9 +78,18 @@ def source_graph(base: str, source_id: str) -> str:
 
 
 def source_graphs(store: Store, base: str) -> list[str]:
-    """The source graphs in ``store`` (quarantines excluded), sorted."""
+    """The source graphs in ``store``, sorted: a source's ``<base>sources/<id>`` and, for a
+    DCAT catalogue, each dataset's ``<base>sources/<id>/datasets/<key>`` (not quarantines)."""
     prefix = f"{base}sources/"
-    return [g for g in store.graphs() if g.startswith(prefix) and "/" not in g[len(prefix) :]]
+    return [
+        graph
+        for graph in store.graphs()
+        if graph.startswith(prefix) and _is_source_graph(graph[len(prefix) :].split("/"))
+    ]
+
+
+def _is_source_graph(steps: list[str]) -> bool:
+    return len(steps) == 1 or (len(steps) == 3 and steps[1] == "datasets")
 
 
 def sources(store: Store, base: str) -> list[tuple[str, str]]:
