@@ -3,6 +3,7 @@ problems, errors and validation results as the whole file in memory."""
 
 from __future__ import annotations
 
+import gzip
 import sys
 from collections import Counter
 from pathlib import Path
@@ -13,7 +14,7 @@ from rdflib import BNode, Graph, URIRef
 import ssevalidate
 from ssevalidate import cli, validation
 from ssevalidate.engines.fast import FastEngine
-from ssevalidate.importers import convert
+from ssevalidate.importers import convert, streaming
 from ssevalidate.importers.streaming import RecordRows, stream_table
 from ssevalidate.parsegate import InputError
 
@@ -142,6 +143,56 @@ def test_broken_quoting_is_refused_at_its_line(tmp_path):
     assert "unreadable CSV: field larger than field limit" in str(streamed.value)
     assert streamed.value.line == in_memory.value.line > 302
     assert str(streamed.value).startswith(f"{path}:{streamed.value.line}: ")
+
+
+@pytest.fixture(scope="module")
+def sea_csv_gz(sea_csv, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("gzip") / "sea.csv.gz"
+    path.write_bytes(gzip.compress(sea_csv.read_bytes()))
+    return path
+
+
+def test_a_gzip_compressed_csv_streams_as_it_converts(sea_csv_gz):
+    whole = convert(sea_csv_gz.read_bytes(), name=str(sea_csv_gz))
+    seen = []
+    chunks = list(
+        stream_table(sea_csv_gz, chunk_rows=CHUNK, progress=lambda *call: seen.append(call))
+    )
+    assert [chunk.records for chunk in chunks] == [500, 500, 200]
+    assert shapes(union(chunks)) == shapes(whole.graph)
+    assert {r: o for c in chunks for r, o in c.origins.items()} == whole.origins
+    size = sea_csv_gz.stat().st_size  # progress counts the compressed bytes read
+    assert seen[-1] == ("read", size, size) and seen[0][1] < size
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda data: data[: len(data) // 2], "the gzip-compressed data ends too early"),
+        (
+            lambda data: data[: len(data) // 2] + bytes(64) + data[len(data) // 2 + 64 :],
+            "the gzip-compressed data is damaged",
+        ),
+    ],
+    ids=["cut-short", "damaged"],
+)
+def test_a_broken_gzip_csv_is_refused_at_the_row_it_stops(sea_csv_gz, tmp_path, damage, message):
+    path = tmp_path / "broken.csv.gz"
+    path.write_bytes(damage(sea_csv_gz.read_bytes()))
+    given = []
+    with pytest.raises(InputError) as refused:
+        for chunk in stream_table(path, chunk_rows=CHUNK):
+            given.append(chunk)
+    assert message in str(refused.value)
+    assert str(refused.value).startswith(f"{path}:")
+    # Rows before the break are given (damaged data may read as more lines before it shows).
+    assert refused.value.line > 2 and len(given) <= (refused.value.line - 2) // CHUNK
+
+
+def test_a_gzip_csv_that_expands_too_far_is_refused(sea_csv_gz, monkeypatch):
+    monkeypatch.setattr(streaming, "DECOMPRESSED_LIMIT", 100_000)
+    with pytest.raises(InputError, match="expands to more than 0 MiB: refused"):
+        list(stream_table(sea_csv_gz, chunk_rows=CHUNK))
 
 
 def test_record_rows_give_the_origins_of_the_whole_conversion(sea_csv, whole):

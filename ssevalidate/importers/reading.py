@@ -57,7 +57,10 @@ def csv_stream(stream: BinaryIO, name: str) -> Iterator[list[str]]:
     (a quoted cell over several lines is still one cell). The stream must be seekable: text
     that is not UTF-8 is read again from the start to say at which line and character."""
     start = stream.tell()
-    _refuse_utf16(stream.read(2), name, _CSV_ADVICE)
+    try:
+        _refuse_utf16(stream.read(2), name, _CSV_ADVICE)
+    except ExpansionError as error:
+        raise InputError(str(error), name=name, line=1) from None
     stream.seek(start)
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     reader = None
@@ -73,11 +76,19 @@ def csv_stream(stream: BinaryIO, name: str) -> Iterator[list[str]]:
     except csv.Error as error:
         line = reader.line_num if reader else 1
         raise InputError(f"unreadable CSV: {error}", name=name, line=line) from None
+    except ExpansionError as error:
+        line = reader.line_num + 1 if reader else 1
+        raise InputError(str(error), name=name, line=line) from None
     except UnicodeDecodeError:
         raise _undecodable(stream, start, name, _CSV_ADVICE) from None
     finally:
         if not stream.closed:
             text.detach()  # the caller's stream stays open (closing the wrapper would close it)
+
+
+class ExpansionError(Exception):
+    """Compressed bytes that stop expanding (cut short or damaged) under a reader; the reader
+    says at which row (:func:`csv_stream`)."""
 
 
 def json_document(data: bytes, name: str, *, decimals: bool = False) -> Any:
@@ -127,4 +138,11 @@ def _undecodable(stream: BinaryIO, start: int, name: str, advice: str) -> InputE
     return InputError(f"not UTF-8 text: {advice}", name=name)
 
 
-__all__ = ["csv_rows", "csv_stream", "default_base", "file_iri", "json_document"]
+__all__ = [
+    "ExpansionError",
+    "csv_rows",
+    "csv_stream",
+    "default_base",
+    "file_iri",
+    "json_document",
+]

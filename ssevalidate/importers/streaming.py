@@ -21,9 +21,12 @@ read 1572864 314572800
 
 from __future__ import annotations
 
+import gzip
 import importlib
+import io
 import os
 import tempfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,9 +36,16 @@ import pyoxigraph as ox
 from rdflib import RDF, BNode, URIRef
 from rdflib.plugins.serializers.nt import _nt_row
 
-from ssevalidate.importers import IMPORTERS, TABLES, dialect_of, importer_name, importer_of_file
+from ssevalidate.importers import (
+    DECOMPRESSED_LIMIT,
+    IMPORTERS,
+    TABLES,
+    dialect_of,
+    importer_name,
+    importer_of_file,
+)
 from ssevalidate.importers.conversion import Conversion, field_origin
-from ssevalidate.importers.reading import csv_stream
+from ssevalidate.importers.reading import ExpansionError, csv_stream
 from ssevalidate.namespaces import PREFIXES, SSE
 from ssevalidate.parsegate import InputError, Quads, detect_format
 from ssevalidate.rdfconvert import to_rdflib
@@ -53,10 +63,10 @@ Progress = Callable[[str, int, int], None]
 
 def table_dialect(head: bytes, name: str, hint: str | None = None) -> str | None:
     """The table dialect (one of :data:`~ssevalidate.importers.TABLES`) of the file whose first
-    bytes are ``head``, when it can be streamed; None for anything else, gzip-compressed data
-    included (it is expanded in memory). ``hint`` is a format the user named."""
+    bytes are ``head`` (gzip-compressed or not), when it can be streamed; None for anything
+    else. ``hint`` is a format the user named."""
     hint = hint or importer_of_file(name)
-    if head.startswith(b"\x1f\x8b") or (hint and importer_name(hint) is None):
+    if hint and importer_name(hint) is None:
         return None
     dialect = dialect_of(head, name, hint)
     return dialect if dialect in TABLES else None
@@ -87,11 +97,13 @@ def stream_table(
         raise InputError(f"cannot read file: {error.strerror}", name=name) from None
     with stream:
         size = os.fstat(stream.fileno()).st_size
-        chosen = table_dialect(stream.read(1 << 16), name, dialect)
+        head = stream.read(1 << 16)
+        chosen = table_dialect(head, name, dialect)
         if chosen is None:
             raise InputError("not a spreadsheet export: cannot be read as a stream", name=name)
         stream.seek(0)
-        rows = csv_stream(stream, name)
+        text = _Expanded(stream, name) if head.startswith(b"\x1f\x8b") else stream
+        rows = csv_stream(text, name)
         module = importlib.import_module(f"ssevalidate.importers.{IMPORTERS[chosen]}")
         reader = module.reader(next(rows), name=name, base=base, matcher=matcher)
         pending = True  # the first chunk is given even when empty: it has the header's problems
@@ -107,6 +119,47 @@ def stream_table(
             yield reader.handover()
         if progress:
             progress("read", size, size)
+
+
+class _Expanded(io.BufferedReader):
+    """The expanded bytes of a gzip file, refused past
+    :data:`~ssevalidate.importers.DECOMPRESSED_LIMIT` (a few bytes must not become a full disk)
+    and, cut short or damaged, with an :class:`InputError` (at its row, by
+    :func:`~ssevalidate.importers.reading.csv_stream`)."""
+
+    def __init__(self, compressed: BinaryIO, name: str) -> None:
+        super().__init__(_Inflating(compressed, name))
+
+
+class _Inflating(io.RawIOBase):
+    def __init__(self, compressed: BinaryIO, name: str) -> None:
+        self.inner = gzip.GzipFile(fileobj=compressed, mode="rb")
+        self.name_shown = name
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        return self.inner.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self.inner.tell()
+
+    def readinto(self, buffer) -> int:
+        try:
+            count = self.inner.readinto(buffer)
+        except (EOFError, zlib.error, gzip.BadGzipFile) as error:
+            why = "ends too early" if isinstance(error, EOFError) else "is damaged"
+            raise ExpansionError(f"the gzip-compressed data {why}") from None
+        if self.inner.tell() > DECOMPRESSED_LIMIT:
+            raise InputError(
+                f"expands to more than {DECOMPRESSED_LIMIT >> 20} MiB: refused",
+                name=self.name_shown,
+            )
+        return count
 
 
 def write_ntriples(conversion: Conversion, out: BinaryIO) -> None:
