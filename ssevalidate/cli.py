@@ -20,8 +20,8 @@ from ssevalidate.i18n import supported
 from ssevalidate.importers import EXPORTERS, IMPORTERS, convert, export
 from ssevalidate.importers.conversion import Conversion, Tally, summary
 from ssevalidate.importers.streaming import (
-    stream_table,
-    table_dialect,
+    stream_export,
+    streamed_dialect,
     write_ntriples,
     write_turtle,
 )
@@ -374,14 +374,17 @@ def _convert_streamed(args: argparse.Namespace, total: int) -> int:
 
 
 def _chunks(path: str, args: argparse.Namespace, progress: _ProgressBar) -> Iterator[Conversion]:
-    """The conversions of one input: chunks of rows for a spreadsheet, else one."""
+    """The conversions of one input: chunks of rows (or features) for a spreadsheet (or a
+    GeoJSON collection), else one."""
     try:
         with open(path, "rb") as stream:
             head = stream.read(1 << 16)
     except OSError as error:
         raise InputError(f"cannot read file: {error.strerror}", name=path) from None
-    if table_dialect(head, path, args.source_format):
-        yield from stream_table(path, dialect=args.source_format, base=args.base, progress=progress)
+    if streamed_dialect(head, path, args.source_format):
+        yield from stream_export(
+            path, dialect=args.source_format, base=args.base, progress=progress
+        )
         return
     data = _read(path)
     yield convert(data, name=path, dialect=args.source_format, base=args.base)

@@ -31,8 +31,8 @@ from ssevalidate.importers.streaming import (
     RecordRows,
     Spool,
     spool,
-    stream_table,
-    table_dialect,
+    stream_export,
+    streamed_dialect,
 )
 from ssevalidate.namespaces import compact
 from ssevalidate.parsegate import (
@@ -351,9 +351,9 @@ class _Imports:
         if dialect_of(head, name, hint) is None:
             return source
         if data is None and self.fast and os.path.getsize(name) >= STREAM_THRESHOLD:
-            table = table_dialect(head, name, hint)
-            if table:
-                return self._spool(name, table)
+            streamed = streamed_dialect(head, name, hint)
+            if streamed:
+                return self._spool(name, streamed)
         if data is None:
             data = _read_bytes(name)
         conversion = convert(data, name=name, dialect=hint)
@@ -362,14 +362,14 @@ class _Imports:
         return conversion.graph
 
     def _spool(self, name: str, dialect: str) -> str:
-        """The spreadsheet ``name`` converted chunk by chunk into a temporary N-Triples file.
+        """The export ``name`` converted chunk by chunk into a temporary N-Triples file.
         For a Dask cluster, the file is next to the spreadsheet, where the workers read it."""
         if self.folder is None:
             near = os.path.dirname(os.path.abspath(name)) if self.scheduler else None
             folder = tempfile.TemporaryDirectory(prefix="ssevalidate-", dir=near)
             self.folder = self.cleanup.enter_context(folder)
         path = os.path.join(self.folder, f"{len(os.listdir(self.folder))}.nt")
-        spooled = spool(stream_table(name, dialect=dialect, progress=self.progress), path)
+        spooled = spool(stream_export(name, dialect=dialect, progress=self.progress), path)
         self.streamed.merge(spooled.rows)
         self.spooled.add(path)
         return path

@@ -24,7 +24,7 @@ The source's graph also holds what the change feed serves (``feed_state`` in
 tombstones of the records deleted within the retention; the feed changes with the data, in the
 same swap.
 
-Memory: a large spreadsheet or Turtle / N-Triples dump (from
+Memory: a large spreadsheet, GeoJSON collection or Turtle / N-Triples dump (from
 :data:`~ssevalidate.importers.streaming.STREAM_THRESHOLD`) is never a graph in memory, nor bytes:
 it is written to a temporary file as it arrives (every download is), converted a chunk of rows
 (or subjects) at a time into N-Triples (each record's hash taken from its chunk), validated by
@@ -88,9 +88,9 @@ from ssevalidate.importers.streaming import (
     RDF_STREAMED,
     STREAM_THRESHOLD,
     spool,
+    stream_export,
     stream_rdf,
-    stream_table,
-    table_dialect,
+    streamed_dialect,
 )
 from ssevalidate.parsegate import InputError, detect_format
 from ssevalidate.render.rdf import report_graph
@@ -264,8 +264,9 @@ class _Checked:
 
 
 def _streamable(source: Source, documents: tuple[Document, ...]) -> str | None:
-    """How a source that is one large document is read as a stream: its table dialect, or
-    ``rdf`` for a Turtle or N-Triples dump; None for anything else (read in memory)."""
+    """How a source that is one large document is read as a stream: its dialect (a table or
+    GeoJSON), or ``rdf`` for a Turtle or N-Triples dump; None for anything else (read in
+    memory)."""
     if len(documents) != 1 or documents[0].size < STREAM_THRESHOLD:
         return None
     document = documents[0]
@@ -273,7 +274,7 @@ def _streamable(source: Source, documents: tuple[Document, ...]) -> str | None:
     if source.dialect == "rdf":
         plain = not head.startswith(b"\x1f\x8b")  # gzip is expanded in memory
         return "rdf" if plain and detect_format(head, name=document.name) in RDF_STREAMED else None
-    return table_dialect(head, document.name, source.dialect)
+    return streamed_dialect(head, document.name, source.dialect)
 
 
 def _check_in_memory(
@@ -307,10 +308,10 @@ def _check_in_memory(
 def _check_streamed(
     source: Source, document: Document, dialect: str, folder: Path, stage: Callable[[str], None]
 ) -> _Checked:
-    """A large spreadsheet (a chunk of rows at a time) or RDF dump (a chunk of subjects at a
-    time, from a scratch database) converted into an N-Triples file
-    (:mod:`~ssevalidate.importers.streaming`), validated by the fast engine from that file in
-    parts, and split line by line: only the record hashes and the report are kept whole. The
+    """A large spreadsheet or GeoJSON collection (a chunk of rows or features at a time) or RDF
+    dump (a chunk of subjects at a time, from a scratch database) converted into an N-Triples
+    file (:mod:`~ssevalidate.importers.streaming`), validated by the fast engine from that file
+    in parts, and split line by line: only the record hashes and the report are kept whole. The
     records, hashes and report are those :func:`_check_in_memory` gives."""
     hashes: dict[str, str] = {}
     unstorable: list[Triple] = []
@@ -328,7 +329,7 @@ def _check_streamed(
     if dialect == "rdf":
         chunks = stream_rdf(read, name=name, base=source.record_base)
     else:
-        chunks = stream_table(read, dialect=dialect, name=name, base=source.record_base)
+        chunks = stream_export(read, dialect=dialect, name=name, base=source.record_base)
     spooled = spool(chunks, folder / "records.nt", each_chunk=each_chunk)
     read.unlink()
     stage("validate")

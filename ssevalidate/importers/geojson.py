@@ -23,15 +23,19 @@ each record names with ``dcterms:source``. Keys outside these are reported once 
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import functools
 import json
 import math
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import BinaryIO
 from urllib.parse import quote
 
+import ijson
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, SKOS, XSD
@@ -184,14 +188,116 @@ def convert(
     document = json_document(data, name)
     features = _features(document, name)
     base = base or default_base(name)
-    conversion = Conversion("geojson")
-    conversion.fields = dict(_FIELDS)
+    conversion = _conversion()
     dataset = _dataset(conversion, document, base, name)
     reader = _FeatureReader(conversion, matcher or reconciler(), name, base, dataset)
     for pointer, feature in features:
         reader.read(pointer, feature)
     reader.report_counted()
     return conversion
+
+
+def stream(
+    file: BinaryIO,
+    *,
+    name: str = "<input>",
+    base: str | None = None,
+    matcher: Reconciler | None = None,
+    chunk: int = 5_000,
+) -> Iterator[Conversion]:
+    """A FeatureCollection read from the seekable binary ``file`` as a stream: one conversion
+    per ``chunk`` features (the first one also holds the dataset and its problems, the last
+    one the problems counted over the file), together what :func:`convert` gives. The file is
+    read twice: once for the collection's own members (``source``, ``license``), wherever they
+    are, and for any syntax error (reported at the pointer of the feature it is in: a stream has
+    no line and column to give) before a feature is converted; then feature by feature. Memory
+    follows the chunk. A single Feature is converted whole."""
+    start = _text_start(file, name)
+    head = _collection(file, name)
+    if head is None:
+        file.seek(start)
+        yield convert(file.read(), name=name, base=base, matcher=matcher)
+        return
+    base = base or default_base(name)
+    conversion = _conversion()
+    dataset = _dataset(conversion, head, base, name)
+    reader = _FeatureReader(conversion, matcher or reconciler(), name, base, dataset)
+    file.seek(start)
+    index = -1
+    with _json_errors(name, lambda: f"/features/{index + 1}"):
+        for index, feature in enumerate(ijson.items(file, "features.item", use_float=True)):
+            pointer = f"/features/{index}"
+            _check_feature(feature, pointer, name)
+            reader.read(pointer, feature)
+            if (index + 1) % chunk == 0:
+                yield reader.handover(_conversion())
+    reader.report_counted()
+    yield reader.handover(_conversion())
+
+
+def _text_start(file: BinaryIO, name: str) -> int:
+    """Where the JSON text starts (after a UTF-8 byte order mark); UTF-16 is refused."""
+    head = file.read(3)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError("UTF-16 text: save the file as UTF-8", name=name, line=1, column=1)
+    start = 3 if head == b"\xef\xbb\xbf" else 0
+    file.seek(start)
+    return start
+
+
+def _conversion() -> Conversion:
+    conversion = Conversion("geojson")
+    conversion.fields = dict(_FIELDS)
+    return conversion
+
+
+def _collection(file: BinaryIO, name: str) -> dict | None:
+    """The members of a FeatureCollection but its features (read through, not held: a syntax
+    error anywhere is found here, before any chunk); None for a single Feature;
+    :class:`InputError` for anything else, as :func:`convert` says it."""
+    members: dict | None = None
+    key, builder, features, count = None, None, None, 0
+    with _json_errors(name, lambda: f"/features/{count - 1}" if count else ""):
+        for prefix, event, value in ijson.parse(file, use_float=True):
+            if prefix == "features.item" and event == "start_map":
+                count += 1
+            if prefix == "":
+                if builder is not None:
+                    members[key] = builder.value
+                    builder = None
+                if event == "map_key":
+                    key = value
+                    builder = None if key == "features" else ijson.ObjectBuilder()
+                elif event == "start_map":
+                    members = {}
+                else:
+                    break  # the end, or not an object at all
+            elif key == "features":
+                features = features or event
+            elif builder is not None:
+                builder.event(event, value)
+    if members is None:
+        _features(None, name)  # refused as convert refuses it
+    if members.get("type") == "Feature":
+        return None
+    if features != "start_array" or members.get("type") != "FeatureCollection":
+        _features({**members, "features": None}, name)
+    return members
+
+
+@contextlib.contextmanager
+def _json_errors(name: str, where: Callable[[], str]) -> Iterator[None]:
+    """The JSON parser's errors as :class:`InputError`, at ``where()``, without the bytes the
+    parser quotes (they are the data's)."""
+    try:
+        yield
+    except ijson.JSONError as error:
+        text = error.args[0] if error.args else b""
+        first = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+        reason = first.split("\n", 1)[0].strip() or "unreadable JSON"
+        if "UTF8" in reason:
+            reason = "not UTF-8 text: save the file as UTF-8"
+        raise InputError(f"JSON syntax error: {reason}", name=name, pointer=where()) from None
 
 
 def _features(document: object, name: str) -> list[tuple[str, dict]]:
@@ -221,19 +327,23 @@ def _features(document: object, name: str) -> list[tuple[str, dict]]:
             pointer="/type",
         )
     for pointer, feature in found:
-        if not isinstance(feature, dict) or feature.get("type") != "Feature":
-            raise InputError(
-                'not GeoJSON: each feature must be an object with "type": "Feature"',
-                name=name,
-                pointer=pointer,
-            )
-        if not isinstance(feature.get("properties", {}), dict | None):
-            raise InputError(
-                'not GeoJSON: "properties" must be an object',
-                name=name,
-                pointer=f"{pointer}/properties",
-            )
+        _check_feature(feature, pointer, name)
     return found
+
+
+def _check_feature(feature: object, pointer: str, name: str) -> None:
+    if not isinstance(feature, dict) or feature.get("type") != "Feature":
+        raise InputError(
+            'not GeoJSON: each feature must be an object with "type": "Feature"',
+            name=name,
+            pointer=pointer,
+        )
+    if not isinstance(feature.get("properties", {}), dict | None):
+        raise InputError(
+            'not GeoJSON: "properties" must be an object',
+            name=name,
+            pointer=f"{pointer}/properties",
+        )
 
 
 def _dataset(conversion: Conversion, document: dict, base: str, name: str) -> URIRef:
@@ -283,6 +393,13 @@ class _FeatureReader:
         self.base = base
         self.dataset = dataset
         self.counted: dict[str, tuple[dict, int]] = {}
+        self._first: dict[int, str] = {}
+        """Hash of a record IRI → the pointer of the feature it was first read from."""
+
+    def handover(self, fresh: Conversion) -> Conversion:
+        """The conversion so far; ``fresh`` takes its place (a stream's next chunk)."""
+        given, self.conversion, self.graph = self.conversion, fresh, fresh.graph
+        return given
 
     def read(self, pointer: str, feature: dict) -> None:
         properties = feature.get("properties") or {}
@@ -336,11 +453,10 @@ class _FeatureReader:
             self.conversion.records += 1
             self._problem("feature without _uri, _id or id: skipped", pointer)
             return None
-        earlier = self.conversion.origins.get(str(record))
-        if earlier is not None:
+        earlier = self._first.setdefault(hash(str(record)), pointer)
+        if earlier != pointer:
             self._problem(
-                f"the feature at {earlier['pointer']} has the same IRI: merged into one record",
-                pointer,
+                f"the feature at {earlier} has the same IRI: merged into one record", pointer
             )
         self.conversion.add_record(record, json_origin(self.name, pointer))
         return record

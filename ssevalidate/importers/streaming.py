@@ -21,6 +21,7 @@ read 1572864 314572800
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import importlib
 import io
@@ -41,6 +42,7 @@ from ssevalidate.importers import (
     IMPORTERS,
     TABLES,
     dialect_of,
+    geojson,
     importer_name,
     importer_of_file,
 )
@@ -61,15 +63,57 @@ Progress = Callable[[str, int, int], None]
 """``progress("read", bytes_read, file_size)``, as :func:`ssevalidate.validate` reports."""
 
 
-def table_dialect(head: bytes, name: str, hint: str | None = None) -> str | None:
-    """The table dialect (one of :data:`~ssevalidate.importers.TABLES`) of the file whose first
-    bytes are ``head`` (gzip-compressed or not), when it can be streamed; None for anything
-    else. ``hint`` is a format the user named."""
+STREAMED = (*TABLES, "geojson")
+"""The dialects read as a stream: the spreadsheets, and GeoJSON FeatureCollections."""
+
+
+def streamed_dialect(head: bytes, name: str, hint: str | None = None) -> str | None:
+    """The dialect (one of :data:`STREAMED`) of the file whose first bytes are ``head``
+    (gzip-compressed or not), when it can be streamed; None for anything else. ``hint`` is a
+    format the user named."""
     hint = hint or importer_of_file(name)
     if hint and importer_name(hint) is None:
         return None
     dialect = dialect_of(head, name, hint)
-    return dialect if dialect in TABLES else None
+    return dialect if dialect in STREAMED else None
+
+
+def stream_export(
+    path: str | os.PathLike,
+    *,
+    dialect: str | None = None,
+    name: str | None = None,
+    base: str | None = None,
+    matcher: Reconciler | None = None,
+    chunk_rows: int | None = None,
+    progress: Progress | None = None,
+) -> Iterator[Conversion]:
+    """The conversions of the export at ``path``, a chunk at a time: a spreadsheet
+    (:func:`stream_table`) or a GeoJSON FeatureCollection
+    (:func:`ssevalidate.importers.geojson.stream`: one conversion per ``chunk_rows``
+    features). The arguments are :func:`stream_table`'s."""
+    name = name or str(path)
+    with open(path, "rb") as stream:
+        chosen = streamed_dialect(stream.read(1 << 16), name, dialect)
+    if chosen != "geojson":
+        yield from stream_table(
+            path,
+            dialect=dialect,
+            name=name,
+            base=base,
+            matcher=matcher,
+            chunk_rows=chunk_rows,
+            progress=progress,
+        )
+        return
+    with _opened(path, name) as (stream, text, size):
+        chunks = geojson.stream(
+            text, name=name, base=base, matcher=matcher, chunk=chunk_rows or CHUNK_ROWS
+        )
+        for chunk in chunks:
+            yield chunk
+            if progress:
+                progress("read", stream.tell(), size)
 
 
 def stream_table(
@@ -91,18 +135,11 @@ def stream_table(
     being readable (the chunks before it have been given)."""
     name = name or str(path)
     chunk_rows = chunk_rows or CHUNK_ROWS
-    try:
-        stream = open(path, "rb")  # noqa: SIM115 (closed below, after the last chunk)
-    except OSError as error:
-        raise InputError(f"cannot read file: {error.strerror}", name=name) from None
-    with stream:
-        size = os.fstat(stream.fileno()).st_size
-        head = stream.read(1 << 16)
-        chosen = table_dialect(head, name, dialect)
-        if chosen is None:
+    with _opened(path, name) as (stream, text, size):
+        chosen = streamed_dialect(stream.read(1 << 16), name, dialect)
+        if chosen not in TABLES:
             raise InputError("not a spreadsheet export: cannot be read as a stream", name=name)
         stream.seek(0)
-        text = _Expanded(stream, name) if head.startswith(b"\x1f\x8b") else stream
         rows = csv_stream(text, name)
         module = importlib.import_module(f"ssevalidate.importers.{IMPORTERS[chosen]}")
         reader = module.reader(next(rows), name=name, base=base, matcher=matcher)
@@ -119,6 +156,21 @@ def stream_table(
             yield reader.handover()
         if progress:
             progress("read", size, size)
+
+
+@contextlib.contextmanager
+def _opened(path: str | os.PathLike, name: str) -> Iterator[tuple[BinaryIO, BinaryIO, int]]:
+    """The file at ``path`` opened: its bytes, its text (expanded when it is gzip-compressed)
+    and its size."""
+    try:
+        stream = open(path, "rb")  # noqa: SIM115 (closed below)
+    except OSError as error:
+        raise InputError(f"cannot read file: {error.strerror}", name=name) from None
+    with stream:
+        compressed = stream.read(2) == b"\x1f\x8b"
+        stream.seek(0)
+        size = os.fstat(stream.fileno()).st_size
+        yield stream, _Expanded(stream, name) if compressed else stream, size
 
 
 class _Expanded(io.BufferedReader):
@@ -309,14 +361,14 @@ def write_turtle(conversion: Conversion, out: BinaryIO, declared: set[str]) -> N
 
 
 class RecordRows:
-    """Where the records of streamed tables start, without their conversions: for each table
-    its file, the column of the record IRIs and the column of each property, and for each record
-    the hash of its IRI and its row (about a hundred bytes a record). Gives the same origins as
-    :meth:`Conversion.origin_of` on the whole table (a record in two rows of an SEA CSV: the
-    last)."""
+    """Where the records of streamed exports are, without their conversions: for each table
+    (or GeoJSON file) its file, the column of the record IRIs and the column (or member) of
+    each property, and for each record the hash of its IRI and its row (or feature's pointer):
+    about a hundred bytes a record. Gives the same origins as :meth:`Conversion.origin_of` on
+    the whole export (a record in two rows of an SEA CSV: the last)."""
 
     def __init__(self) -> None:
-        self._tables: list[tuple[dict, dict[str, str], dict[int, int]]] = []
+        self._tables: list[tuple[dict, dict[str, str], dict[int, int | str]]] = []
 
     def merge(self, other: RecordRows) -> None:
         """The tables of ``other`` too."""
@@ -324,35 +376,42 @@ class RecordRows:
 
     def add(self, conversion: Conversion) -> None:
         """The records of one chunk (chunks of one table are added in order)."""
-        if not conversion.origins or "row" not in next(iter(conversion.origins.values())):
-            return  # records of RDF: no row to point at
-        template = {**next(iter(conversion.origins.values())), "row": None}
+        if not conversion.origins:
+            return
+        first = next(iter(conversion.origins.values()))
+        place = next((key for key in ("row", "pointer") if key in first), None)
+        if place is None:
+            return  # records of RDF: no row or feature to point at
+        template = {**first, place: None}
         if not self._tables or self._tables[-1][0] != template:
             self._tables.append((template, conversion.fields, {}))
-        rows = self._tables[-1][2]
+        places = self._tables[-1][2]
         for record, origin in conversion.origins.items():
-            rows[hash(str(record))] = origin["row"]
+            places[hash(str(record))] = origin[place]
 
     def origin_of(self, record: str, path=None) -> dict | None:
         """Where a result on ``record`` (and its property ``path``) is, or None when ``record``
         is in none of the tables."""
         key = hash(str(record))
-        for template, fields, rows in self._tables:
-            if key in rows:
-                return field_origin({**template, "row": rows[key]}, fields, path)
+        for template, fields, places in self._tables:
+            if key in places:
+                place = "row" if "row" in template else "pointer"
+                return field_origin({**template, place: places[key]}, fields, path)
         return None
 
 
 __all__ = [
     "CHUNK_ROWS",
     "RDF_STREAMED",
+    "STREAMED",
     "STREAM_THRESHOLD",
     "RecordRows",
     "Spool",
     "spool",
+    "stream_export",
     "stream_rdf",
     "stream_table",
-    "table_dialect",
+    "streamed_dialect",
     "write_ntriples",
     "write_turtle",
 ]
