@@ -8,6 +8,7 @@ import csv
 import functools
 import http.server
 import io
+import json
 import random
 import sys
 import tempfile
@@ -103,7 +104,7 @@ def streamed(monkeypatch, tmp_path):
 def harvest_once(store, server, url: str, data: bytes):
     """Harvest ``data`` published at ``url``: an SEA CSV, or RDF (``.ttl``, ``.nt``)."""
     server.files[urlsplit(url).path] = data
-    kind = "sea-csv" if url.endswith(".csv") else "rdf"
+    kind = {".csv": "sea-csv", ".geojson": "geojson"}.get(Path(urlsplit(url).path).suffix, "rdf")
     # Matching is left out: 1,200 generated names at three places are all candidate pairs.
     config = f"""base = "{BASE}"
 match = false
@@ -130,10 +131,37 @@ def rdf_dump(syntax: str) -> bytes:
     return b"".join(lines)
 
 
+@functools.cache
+def geojson_export() -> bytes:
+    """The generated spreadsheet as a GeoJSON map: a feature a row, its mistakes with it."""
+    features = []
+    for row in ORIGINAL:
+        cells = dict(zip(HEADER, row, strict=True))
+        properties = {
+            "_id": cells["Identifier"],
+            "name": cells["Name"],
+            "description": cells["Description"],
+            "addr:street": cells["Street Address"],
+            "addr:city": cells["Locality"],
+            "addr:country": cells["Country Name"],
+            "website": cells["Website"],
+        }
+        point = [float(cells["Longitude"]), float(cells["Latitude"])]
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {key: value for key, value in properties.items() if value},
+                "geometry": {"type": "Point", "coordinates": point},
+            }
+        )
+    return json.dumps({"type": "FeatureCollection", "features": features}).encode()
+
+
 DOCUMENTS = {
     "sea.csv": lambda: table(ORIGINAL),
     "sea.ttl": lambda: rdf_dump("turtle"),
     "sea.nt": lambda: rdf_dump("ntriples"),
+    "sea.geojson": geojson_export,
 }
 
 
@@ -201,7 +229,7 @@ def test_a_streamed_harvest_stores_what_the_harvest_in_memory_stores(
     assert focus_nodes(store) == focus_nodes(reference)
     assert described(store, QUARANTINE) == described(reference, QUARANTINE)
     assert len(result.report.results) == len(expected.report.results)
-    if not document.endswith(".csv"):  # no place in a dump to point at, never the scratch file
+    if document.endswith((".ttl", ".nt")):  # no place in a dump to point at, never the scratch
         assert {str(r.origin) for r in result.report.results} == {"None"}
     assert not list(streamed.iterdir()), "the temporary files are removed"
 
@@ -213,6 +241,16 @@ def test_results_of_a_streamed_harvest_point_at_rows_of_the_spreadsheet(server, 
     assert nameless, "row 389 has no name"
     assert {(r.origin or {}).get("row") for r in nameless} == {389}
     assert all(r.origin["file"].endswith("sea.csv") for r in nameless)
+
+
+def test_results_of_a_streamed_harvest_point_at_features_of_the_map(server, streamed):
+    url = f"http://127.0.0.1:{server.server_address[1]}/sea.geojson"
+    result = harvest_once(EmbeddedStore(None), server, url, geojson_export())
+
+    nameless = [r for r in result.report.results if r.record.endswith("org388")]
+    assert nameless, "feature 387 has no name"
+    assert {r.origin["pointer"] for r in nameless} == {"/features/387/properties/name"}
+    assert all(r.origin["file"].endswith("sea.geojson") for r in nameless)
 
 
 def test_a_changed_row_is_an_update_and_a_removed_row_a_deletion(server, url, streamed):
