@@ -57,7 +57,7 @@ from ssevalidate.report import (
 from ssevalidate.resources import taxonomies
 from ssevalidate.shaclpaths import path_text
 
-Source = str | bytes | os.PathLike | Graph | Spool
+Source = str | bytes | os.PathLike | Graph | Spool | Conversion
 UNNAMED = "<input>"
 """The name the parse gate gives to bytes without a file name."""
 Progress = Callable[[str, int, int], None]
@@ -94,7 +94,9 @@ def validate(
     With the ``fast`` engine, files are read by the engine itself, on ``workers`` processes
     (default: every core) or on the Dask cluster at ``scheduler`` (``tcp://host:8786``). A
     :class:`~ssevalidate.importers.streaming.Spool` (a spreadsheet already converted into an
-    N-Triples file) is read from its file, its results pointing at rows of the spreadsheet.
+    N-Triples file) is read from its file, its results pointing at rows of the spreadsheet; a
+    :class:`~ssevalidate.importers.conversion.Conversion` (an export already converted) is its
+    graph, its results pointing at rows, features or profiles of the export.
     Raises :class:`InputError` (a ``ValueError``) for unreadable input, an unknown profile,
     format or engine; everything else about the data is in the returned :class:`Report`.
     """
@@ -331,11 +333,16 @@ class _Imports:
 
     def imported(self, source, format: str | None) -> Source:
         """``source`` converted to SSE data when it is a directory export (a spreadsheet,
-        GeoJSON, Murmurations...), else ``source`` unchanged; a :class:`Spool` is its file."""
+        GeoJSON, Murmurations...), else ``source`` unchanged; a :class:`Spool` is its file, a
+        :class:`Conversion` its graph."""
         if isinstance(source, Spool):
             self.streamed.merge(source.rows)
             self.spooled.add(str(source.path))
             return str(source.path)
+        if isinstance(source, Conversion):
+            for record in source.origins:
+                self.conversions[record] = source
+            return source.graph
         if isinstance(source, Graph) or (format and not _may_be_export(format)):
             return source
         if isinstance(source, bytes | str) and not _is_path(source):

@@ -281,7 +281,7 @@ def _check_in_memory(
     source: Source, conversion: Conversion, folder: Path, stage: Callable[[str], None]
 ) -> _Checked:
     stage("validate")
-    report = validate(conversion.graph, profile=source.profile)
+    report = validate(conversion, profile=source.profile)
     records = Records(conversion.graph, conversion.origins)
     rejected = {
         records.owner(node)
