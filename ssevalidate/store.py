@@ -126,7 +126,7 @@ class EmbeddedStore:
         as :meth:`replace_graph`'s ``MOVE`` is, needs gigabytes in pyoxigraph.)"""
         target = ox.NamedNode(_iri(graph))
         try:
-            self.oxigraph.clear_graph(target)
+            self._clear(target)
             loaded = load_in_pieces(
                 data,
                 lambda piece, _first: self.oxigraph.bulk_load(
@@ -134,7 +134,6 @@ class EmbeddedStore:
                 ),
             )
             if not loaded:
-                self.oxigraph.clear_graph(target)
                 self.oxigraph.bulk_load(path=data, format=ox.RdfFormat.N_TRIPLES, to_graph=target)
         except (SyntaxError, ValueError, OSError) as error:
             raise StoreError(f"graph {graph} not loaded: {type(error).__name__}") from None
@@ -142,6 +141,15 @@ class EmbeddedStore:
 
     def is_empty(self) -> bool:
         return len(self.oxigraph) == 0
+
+    def _clear(self, graph: ox.NamedNode) -> None:
+        """Empty ``graph`` a batch of statements at a time: ``clear_graph`` is one transaction
+        (2.4 million statements: 79 s and 2.2 GB more; removed in batches: 49 s, 370 MB)."""
+        while batch := list(
+            itertools.islice(self.oxigraph.quads_for_pattern(None, None, None, graph), _BATCH)
+        ):
+            for quad in batch:
+                self.oxigraph.remove(quad)
 
     def _drop_side_graphs(self) -> None:
         """A process killed inside :meth:`replace_graph` leaves its side graph behind; the
@@ -266,24 +274,31 @@ LOAD_PIECE = 250_000
 a remote store). pyoxigraph's bulk loader holds what it is given in memory: 2.4 million
 statements at once took 1.7 GB; in pieces of 250,000, 280 MB and 30 % more time."""
 
+_BATCH = 100_000
+"""Statements removed between two reads of what is left, when a graph is emptied."""
+
 _BLANK = re.compile(rb"_:[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?")
 """A blank node label (its ASCII start: the same label is always read the same way)."""
 
 
 def load_in_pieces(path: os.PathLike, load: Callable[[bytes, bool], None]) -> bool:
     """``load(piece, first)`` for each piece of the N-Triples file at ``path``
-    (:data:`LOAD_PIECE` lines, cut between records); false if a blank node turned out to be
-    in two pieces: each load names its blank nodes afresh, so what was loaded is wrong and the
-    file must be loaded whole."""
-    labels: list[array] = []
+    (:data:`LOAD_PIECE` lines, cut between records), unless a blank node is in two pieces
+    (each load names its blank nodes afresh): then nothing is loaded and the answer is false,
+    the file is to be loaded whole. The file is read twice, first to find that out."""
+    labels = [
+        array("q", sorted({hash(label) for label in _BLANK.findall(piece)}))
+        for piece in _pieces(path, LOAD_PIECE)
+    ]
+    if any(a == b for a, b in itertools.pairwise(heapq.merge(*labels))):
+        return False
     first = True
     for piece in _pieces(path, LOAD_PIECE):
         load(piece, first)
         first = False
-        labels.append(array("q", sorted({hash(label) for label in _BLANK.findall(piece)})))
     if first:
         load(b"", True)  # an empty file still empties the graph
-    return all(a != b for a, b in itertools.pairwise(heapq.merge(*labels)))
+    return True
 
 
 def _pieces(path: os.PathLike, lines: int) -> Iterator[bytes]:

@@ -74,10 +74,12 @@ def test_failed_replacement_keeps_the_previous_graph(store):
     assert store.graphs() == [GRAPH]
 
 
-def test_a_loaded_graph_replaces_what_the_graph_held(store, tmp_path):
+def test_a_loaded_graph_replaces_what_the_graph_held(store, tmp_path, monkeypatch):
+    monkeypatch.setattr(store_module, "_BATCH", 2)  # the old statements go in several batches
     data = tmp_path / "new.nt"
     data.write_bytes(b'<https://e.org/new> <https://e.org/p> "new" .\n')
-    store.replace_graph(GRAPH, b'<https://e.org/old> <https://e.org/p> "old" .', "ntriples")
+    old = "".join(f'<https://e.org/old> <https://e.org/p> "{n}" .\n' for n in range(5))
+    store.replace_graph(GRAPH, old.encode(), "ntriples")
     store.replace_graph(OTHER, b'<https://e.org/b> <https://e.org/p> "x" .', "ntriples")
 
     store.load_graph(GRAPH, data)
