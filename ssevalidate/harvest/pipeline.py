@@ -30,8 +30,8 @@ it is written to a temporary file as it arrives (every download is), converted a
 (or subjects) at a time into N-Triples (each record's hash taken from its chunk), validated by
 the fast engine from that file in parts, split line by line into the accepted and quarantined
 files, and those are bulk-loaded by the store: what is kept whole is a hash per record and the
-report. Other sources are
-converted, validated and split in memory, and written to the same two files.
+report. Other sources are converted, validated and split in memory, and written to the same two
+files.
 
 Per kind, the reading differs and the rest is the same: most sources are one document
 (:func:`~ssevalidate.harvest.fetcher.download`), a Murmurations index query several pages
