@@ -19,6 +19,7 @@ import zlib
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from typing import BinaryIO
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
@@ -131,8 +132,19 @@ def split(source: Source, target_size: int) -> list[Part]:
         line = header.count(b"\n") + 1
         for start, end in itertools.pairwise(cuts):
             parts.append(Part(source, start, end, header, first_line=line, whole=False))
-            line += view[start:end].count(b"\n")
+            line += _newlines(stream, start, end)
     return parts
+
+
+def _newlines(stream: BinaryIO, start: int, end: int) -> int:
+    """The line breaks between ``start`` and ``end``, read a block at a time: counted through
+    the map, every page of a file of gigabytes would stay mapped in this process."""
+    stream.seek(start)
+    count, left = 0, end - start
+    while left > 0 and (block := stream.read(min(left, 1 << 20))):
+        count += block.count(b"\n")
+        left -= len(block)
+    return count
 
 
 def _header_end(view: mmap.mmap, fmt: str) -> int:
