@@ -118,8 +118,11 @@ def format_name(value: str) -> str:
 
 
 def format_from_name(name: str) -> str | None:
-    """The format a file name's extension implies, if any."""
-    return _EXTENSIONS.get(Path(name).suffix.lower())
+    """The format a file name's extension implies, if any (``.gz`` looked through)."""
+    path = Path(name.lower())
+    if path.suffix == ".gz":
+        path = path.with_suffix("")
+    return _EXTENSIONS.get(path.suffix)
 
 
 def sniff(data: bytes) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import gzip
 import http.server
 import io
 import json
@@ -162,6 +163,7 @@ DOCUMENTS = {
     "sea.ttl": lambda: rdf_dump("turtle"),
     "sea.nt": lambda: rdf_dump("ntriples"),
     "sea.geojson": geojson_export,
+    "sea.nt.gz": lambda: gzip.compress(rdf_dump("ntriples"), mtime=0),
 }
 
 
@@ -230,7 +232,7 @@ def test_a_streamed_harvest_stores_what_the_harvest_in_memory_stores(
     assert described(store, QUARANTINE) == described(reference, QUARANTINE)
     assert len(result.report.results) == len(expected.report.results)
     origins = {str(r.origin) for r in result.report.results}
-    if document.endswith((".ttl", ".nt")):  # no place in a dump to point at, never the scratch
+    if document.endswith((".ttl", ".nt", ".nt.gz")):  # no place in a dump to point at
         assert origins == {"None"}
     else:  # the rows, or features, the harvest in memory points at
         assert "None" not in origins
@@ -342,6 +344,21 @@ def test_an_rdf_dump_is_broken_at_its_line_and_column_and_keeps_the_last_good_gr
     assert result.outcome == "failed"
     line = broken.count(b"\n")
     assert f"sea.ttl:{line}:" in result.error, result.error
+    assert {graph: described(store, graph) for graph in (GRAPH, QUARANTINE)} == before
+    assert not list(streamed.iterdir()), "the temporary files are removed"
+
+
+def test_a_gzip_dump_cut_short_keeps_the_last_good_graphs(server, streamed):
+    store = EmbeddedStore(None)
+    url = f"http://127.0.0.1:{server.server_address[1]}/sea.nt.gz"
+    whole = DOCUMENTS["sea.nt.gz"]()
+    harvest_once(store, server, url, whole)
+    before = {graph: described(store, graph) for graph in (GRAPH, QUARANTINE)}
+
+    result = harvest_once(store, server, url, whole[: len(whole) // 2])
+
+    assert result.outcome == "failed"
+    assert "sea.nt.gz: the gzip-compressed data ends too early" in result.error, result.error
     assert {graph: described(store, graph) for graph in (GRAPH, QUARANTINE)} == before
     assert not list(streamed.iterdir()), "the temporary files are removed"
 

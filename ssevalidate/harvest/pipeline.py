@@ -82,7 +82,7 @@ from ssevalidate.harvest.state import (
 )
 from ssevalidate.harvest.storeio import Triple, append, ntriples, storable, write_ntriples
 from ssevalidate.harvest.terms import HARVEST
-from ssevalidate.importers import convert
+from ssevalidate.importers import convert, gunzip_head
 from ssevalidate.importers.conversion import Conversion
 from ssevalidate.importers.streaming import (
     RDF_STREAMED,
@@ -272,8 +272,9 @@ def _streamable(source: Source, documents: tuple[Document, ...]) -> str | None:
     document = documents[0]
     head = document.head()
     if source.dialect == "rdf":
-        plain = not head.startswith(b"\x1f\x8b")  # gzip is expanded in memory
-        return "rdf" if plain and detect_format(head, name=document.name) in RDF_STREAMED else None
+        return (
+            "rdf" if detect_format(gunzip_head(head), name=document.name) in RDF_STREAMED else None
+        )
     return streamed_dialect(head, document.name, source.dialect)
 
 

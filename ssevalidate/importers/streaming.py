@@ -284,24 +284,28 @@ def stream_rdf(
     base: str | None = None,
     chunk_rows: int | None = None,
 ) -> Iterator[Conversion]:
-    """The RDF file at ``path`` (Turtle or N-Triples, :data:`RDF_STREAMED`), taken as it is as
-    the ``rdf`` importer does, one conversion per ``chunk_rows`` subjects: each subject with the
-    blank nodes it reaches, the ``sse:Initiative`` ones as records. The file is parsed by the
-    parse gate (:class:`~ssevalidate.parsegate.Quads`: the same errors, at their line and
-    column) into a scratch database on disk, which gives the statements back grouped by
-    subject: the order of the file does not matter, and memory follows a chunk."""
+    """The RDF file at ``path`` (Turtle or N-Triples, :data:`RDF_STREAMED`, gzip-compressed or
+    not), taken as it is as the ``rdf`` importer does, one conversion per ``chunk_rows``
+    subjects: each subject with the blank nodes it reaches, the ``sse:Initiative`` ones as
+    records. The file is parsed by the parse gate (:class:`~ssevalidate.parsegate.Quads`: the
+    same errors, at their line and column) into a scratch database on disk, which gives the
+    statements back grouped by subject: the order of the file does not matter, and memory
+    follows a chunk."""
     name = name or str(path)
     chunk_rows = chunk_rows or CHUNK_ROWS
     with (
         tempfile.TemporaryDirectory(prefix="ssevalidate-rdf-") as scratch,
-        open(path, "rb") as stream,
+        _opened(path, name) as (_, stream, _),
     ):
-        fmt = detect_format(stream.read(1 << 16), name=name, format=format)
-        if fmt not in RDF_STREAMED:
-            raise InputError(f"{fmt} cannot be read as a stream", name=name)
-        stream.seek(0)
-        store = ox.Store(scratch)
-        store.bulk_extend(Quads(stream, fmt, name=name, base_iri=base))
+        try:
+            fmt = detect_format(stream.read(1 << 16), name=name, format=format)
+            if fmt not in RDF_STREAMED:
+                raise InputError(f"{fmt} cannot be read as a stream", name=name)
+            stream.seek(0)
+            store = ox.Store(scratch)
+            store.bulk_extend(Quads(stream, fmt, name=name, base_iri=base))
+        except ExpansionError as error:
+            raise InputError(str(error), name=name) from None
         chunk, subjects, last = Conversion("rdf"), 0, None
         for quad in store.quads_for_pattern(None, None, None, ox.DefaultGraph()):
             subject = quad.subject
