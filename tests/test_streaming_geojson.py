@@ -90,6 +90,16 @@ def test_a_gzip_compressed_collection_streams_with_progress(tmp_path):
     assert seen[-1] == ("read", size, size)
 
 
+def test_a_gzip_collection_cut_short_is_refused_at_the_feature_it_stops_in(tmp_path):
+    path = tmp_path / "cut.geojson.gz"
+    whole = gzip.compress(collection([feature(n) for n in range(2000)]), mtime=0)
+    path.write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(InputError, match="the gzip-compressed data ends too early") as refused:
+        list(stream_export(path))
+    assert refused.value.pointer.startswith("/features/")
+    assert 0 < int(refused.value.pointer.rsplit("/", 1)[1]) < 2000
+
+
 @pytest.mark.parametrize("fixture", ["geojson-keys.geojson", "geojson-feature.geojson"])
 def test_every_fixture_streams_feature_by_feature_as_it_converts(fixture):
     same_as_in_memory(FIXTURES / fixture, chunk_rows=1)

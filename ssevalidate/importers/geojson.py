@@ -41,7 +41,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, SKOS, XSD
 
 from ssevalidate.importers.conversion import Conversion, json_origin, pointer_token
-from ssevalidate.importers.reading import default_base, json_document
+from ssevalidate.importers.reading import ExpansionError, default_base, json_document
 from ssevalidate.importers.values import add_concept, coordinate, http_iri, language_tag
 from ssevalidate.namespaces import GEO, SCHEMA, SSE, TAXONOMY, VCARD, concept_iri
 from ssevalidate.parsegate import InputError
@@ -288,9 +288,11 @@ def _collection(file: BinaryIO, name: str) -> dict | None:
 @contextlib.contextmanager
 def _json_errors(name: str, where: Callable[[], str]) -> Iterator[None]:
     """The JSON parser's errors as :class:`InputError`, at ``where()``, without the bytes the
-    parser quotes (they are the data's)."""
+    parser quotes (they are the data's); so are those of gzip data that stops expanding."""
     try:
         yield
+    except ExpansionError as error:
+        raise InputError(str(error), name=name, pointer=where()) from None
     except ijson.JSONError as error:
         text = error.args[0] if error.args else b""
         first = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)

@@ -4,7 +4,10 @@ converted as a stream: the file is read from its path a row at a time and turned
 graph, origins, counts and problems, so that memory follows the chunk, not the file. The rows
 are read and converted by the same code as :func:`ssevalidate.importers.convert` (the
 importer's :class:`~ssevalidate.importers.conversion.TableReader`), with the same errors, at
-the same row and column; the chunks together hold the same statements.
+the same row and column; the chunks together hold the same statements. A GeoJSON
+FeatureCollection goes the same way a chunk of features at a time (:func:`stream_export`), an
+RDF dump a chunk of subjects at a time (:func:`stream_rdf`); gzip-compressed files are
+expanded as they are read.
 
 >>> from ssevalidate.importers.streaming import RecordRows, stream_table, write_ntriples
 >>> with open("export.nt", "wb") as out:                              # doctest: +SKIP
@@ -175,9 +178,9 @@ def _opened(path: str | os.PathLike, name: str) -> Iterator[tuple[BinaryIO, Bina
 
 class _Expanded(io.BufferedReader):
     """The expanded bytes of a gzip file, refused past
-    :data:`~ssevalidate.importers.DECOMPRESSED_LIMIT` (a few bytes must not become a full disk)
-    and, cut short or damaged, with an :class:`InputError` (at its row, by
-    :func:`~ssevalidate.importers.reading.csv_stream`)."""
+    :data:`~ssevalidate.importers.DECOMPRESSED_LIMIT` (a few bytes must not become a full disk);
+    cut short or damaged, an :class:`~ssevalidate.importers.reading.ExpansionError`, which the
+    reader reports where it was (a row, a feature's pointer, or the file)."""
 
     def __init__(self, compressed: BinaryIO, name: str) -> None:
         super().__init__(_Inflating(compressed, name))
