@@ -15,10 +15,13 @@ its TransforMap type (``schema:additionalType``); a tag with no concept is repor
 gives ``geo:lat``/``geo:long``. The collection's ``source`` and ``license`` describe the dataset
 each record names with ``dcterms:source``. Keys outside these are reported once per key.
 
->>> from ssevalidate.importers.geojson import convert
+>>> from ssevalidate.importers.geojson import convert, stream
 >>> conversion = convert(open("data.geojson", "rb").read(), name="data.geojson")  # doctest: +SKIP
 >>> conversion.origins["https://data.transformap.co/place/e98fb912…"]            # doctest: +SKIP
 {'file': 'data.geojson', 'pointer': '/features/0'}
+>>> chunks = stream(open("map.geojson", "rb"), name="map.geojson")   # doctest: +SKIP
+>>> [chunk.records for chunk in chunks]                               # doctest: +SKIP
+[5000, 5000, 1794]
 """
 
 from __future__ import annotations
