@@ -104,7 +104,8 @@ def catalogue(store: Store, config: Config, service_url: str) -> Iterator[Triple
         yield URIRef(source.graph), VOID.triples, _integer(triples)
         yield URIRef(source.graph), VOID.entities, _integer(entities.get(source.graph, 0))
         if source.kind == "dcat":
-            for graph in known_datasets(store, source):
+            datasets = _dataset_graphs(store, source)
+            for graph in datasets:
                 triples = store.count(graph)
                 total_triples += triples
                 total_entities += entities.get(graph, 0)
@@ -112,7 +113,7 @@ def catalogue(store: Store, config: Config, service_url: str) -> Iterator[Triple
                 yield URIRef(graph), VOID.triples, _integer(triples)
                 yield URIRef(graph), VOID.entities, _integer(entities.get(graph, 0))
                 yield URIRef(graph), VOID.sparqlEndpoint, endpoint
-            yield from _harvested_datasets(store, source)
+            yield from _harvested_datasets(store, datasets)
     yield catalog, VOID.triples, _integer(total_triples)
     yield catalog, VOID.entities, _integer(total_entities)
 
@@ -191,15 +192,13 @@ def _dataset(
     yield from _licence(source, (dataset, copy))
 
 
-def known_datasets(store: Store, source: Source) -> list[str]:
+def _dataset_graphs(store: Store, source: Source) -> list[str]:
     """The graphs of the datasets a DCAT catalogue source harvested (as its graph lists them)."""
     return sorted(dataset.graph for dataset in sources_dcat.known_datasets(store, source).values())
 
 
-def _harvested_datasets(store: Store, source: Source) -> Iterator[Triple]:
-    """What the graphs of ``source``'s datasets say of themselves: types, identifier, title,
-    licence."""
-    graphs = known_datasets(store, source)
+def _harvested_datasets(store: Store, graphs: list[str]) -> Iterator[Triple]:
+    """What the dataset ``graphs`` say of themselves: types, identifier, title, licence."""
     if not graphs:
         return
     values = " ".join(f"<{graph}>" for graph in graphs)

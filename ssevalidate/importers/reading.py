@@ -88,7 +88,7 @@ def csv_stream(stream: BinaryIO, name: str) -> Iterator[list[str]]:
 
 class ExpansionError(Exception):
     """Compressed bytes that stop expanding (cut short or damaged) under a reader; the reader
-    says at which row (:func:`csv_stream`)."""
+    says where it was (:func:`csv_stream`: the row)."""
 
 
 def json_document(data: bytes, name: str, *, decimals: bool = False) -> Any:
