@@ -363,7 +363,10 @@ def test_a_gzip_dump_cut_short_keeps_the_last_good_graphs(server, streamed):
     assert not list(streamed.iterdir()), "the temporary files are removed"
 
 
-def test_an_rdf_dump_streams_subject_by_subject_with_the_blank_nodes_it_reaches(tmp_path):
+def test_an_rdf_dump_streams_subject_by_subject_with_the_blank_nodes_it_reaches(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setattr(streaming, "_SCRATCH_BATCH", 2)  # blank nodes across batches
     path = tmp_path / "dump.nt"
     initiative = "<https://w3id.org/sse/vocab/Initiative>"
     kind = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
