@@ -16,11 +16,13 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from rdflib import BNode, Graph
 
 from ssevalidate.store import EmbeddedStore, RemoteStore
 
@@ -29,6 +31,27 @@ SHARED = ROOT.parent / "shared"
 ANCHORS = SHARED / "anchors"
 FIXTURES = Path(__file__).parent / "fixtures"
 EXAMPLES = ROOT / "examples"
+
+
+def shapes(graph: Graph) -> Counter:
+    """The statements about named nodes, each blank node written as everything under it:
+    equal for two graphs with the same statements, whatever their blank node labels."""
+
+    def written(node, above: frozenset) -> str:
+        if not isinstance(node, BNode):
+            return node.n3()
+        if node in above:
+            return "[…]"
+        parts = sorted(
+            f"{p.n3()} {written(o, above | {node})}" for p, o in graph.predicate_objects(node)
+        )
+        return "[" + " ; ".join(parts) + "]"
+
+    return Counter(
+        f"{s.n3()} {p.n3()} {written(o, frozenset())}"
+        for s, p, o in graph
+        if not isinstance(s, BNode)
+    )
 
 
 def anchor(*parts: str) -> Path:

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import anchor
-from rdflib import BNode, Graph
+from conftest import anchor, shapes
+from rdflib import Graph
 
 import ssevalidate
 from ssevalidate import validation
@@ -20,26 +19,6 @@ from ssevalidate.importers.streaming import RecordRows, stream_export, streamed_
 from ssevalidate.parsegate import InputError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "importers"
-
-
-def shapes(graph: Graph) -> Counter:
-    """Statements about named nodes, each blank node written as what it holds."""
-
-    def written(node, above: frozenset) -> str:
-        if not isinstance(node, BNode):
-            return node.n3()
-        if node in above:
-            return "[…]"
-        parts = sorted(
-            f"{p.n3()} {written(o, above | {node})}" for p, o in graph.predicate_objects(node)
-        )
-        return "[" + " ; ".join(parts) + "]"
-
-    return Counter(
-        f"{s.n3()} {p.n3()} {written(o, frozenset())}"
-        for s, p, o in graph
-        if not isinstance(s, BNode)
-    )
 
 
 def same_as_in_memory(path: Path, chunk_rows: int) -> list:

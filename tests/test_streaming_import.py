@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import gzip
 import sys
-from collections import Counter
 from pathlib import Path
 
 import pytest
-from rdflib import BNode, Graph, URIRef
+from conftest import shapes
+from rdflib import Graph, URIRef
 
 import ssevalidate
 from ssevalidate import cli, validation
@@ -34,27 +34,6 @@ def sea_csv(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def whole(sea_csv):
     return convert(sea_csv.read_bytes(), name=str(sea_csv))
-
-
-def shapes(graph: Graph) -> Counter:
-    """The statements about named nodes, each blank node written as everything under it:
-    equal for two graphs with the same statements, whatever their blank node labels."""
-
-    def written(node, above: frozenset) -> str:
-        if not isinstance(node, BNode):
-            return node.n3()
-        if node in above:
-            return "[…]"
-        parts = sorted(
-            f"{p.n3()} {written(o, above | {node})}" for p, o in graph.predicate_objects(node)
-        )
-        return "[" + " ; ".join(parts) + "]"
-
-    return Counter(
-        f"{s.n3()} {p.n3()} {written(o, frozenset())}"
-        for s, p, o in graph
-        if not isinstance(s, BNode)
-    )
 
 
 def union(chunks) -> Graph:
