@@ -11,7 +11,9 @@ A transaction costs memory in proportion to what it writes (``MOVE`` of 2.4 mill
 7.8 GB in pyoxigraph), so the harvester also has two cheaper ways in: ``update_graph`` replaces
 some subjects (the records that changed) in one update, and ``load_graph`` bulk-loads a file
 in place of a graph without a transaction (for a new graph, or one derived from another that
-is swapped atomically, such as a source's quarantine).
+is swapped atomically, such as a source's quarantine). ``reload_graph`` does the same for a graph
+in use: a copy of it is kept on disk (:class:`KeptCopies`) until the new version is in, and put
+back if the reload fails, or when the store is next opened if the process died meanwhile.
 
 >>> from ssevalidate.store import EmbeddedStore
 >>> store = EmbeddedStore(None)          # in memory; a path gives a database on disk
@@ -25,8 +27,10 @@ from __future__ import annotations
 import contextlib
 import heapq
 import itertools
+import logging
 import os
 import re
+import tempfile
 import uuid
 from array import array
 from collections.abc import Callable, Iterable, Iterator
@@ -40,6 +44,8 @@ from ssevalidate.namespaces import VOCAB, scheme_iri, shapes_iri
 from ssevalidate.parsegate import FORMATS
 from ssevalidate.profiles import PROFILES
 from ssevalidate.resources import examples_dir, ontology_dir, shapes_dir, taxonomy_files
+
+log = logging.getLogger(__name__)
 
 EXAMPLES_GRAPH = "https://directory.example/"
 """The graph of the bundled example directory (the IRI of its DCAT description)."""
@@ -66,11 +72,16 @@ class Store(Protocol):
 
     def load_graph(self, graph: str, data: os.PathLike) -> None: ...
 
+    def reload_graph(self, graph: str, data: os.PathLike) -> None: ...
+
+    def dump_graph(self, graph: str, path: os.PathLike) -> None: ...
+
     def is_empty(self) -> bool: ...
 
 
 class EmbeddedStore:
-    """A pyoxigraph database on disk (or in memory when ``path`` is ``None``)."""
+    """A pyoxigraph database on disk (or in memory when ``path`` is ``None``). The copies of
+    graphs being reloaded are kept beside it, in ``<path>.kept`` (:class:`KeptCopies`)."""
 
     def __init__(self, path: str | Path | None) -> None:
         if path is not None:
@@ -78,6 +89,8 @@ class EmbeddedStore:
         self.path = None if path is None else Path(path)
         self.oxigraph = ox.Store(None if path is None else str(path))
         self._drop_side_graphs()
+        self.kept = KeptCopies(None if path is None else Path(f"{path}.kept"))
+        self.kept.restore(self)
 
     def graphs(self) -> list[str]:
         """Names of the named graphs, sorted."""
@@ -139,6 +152,21 @@ class EmbeddedStore:
             raise StoreError(f"graph {graph} not loaded: {type(error).__name__}") from None
         self.oxigraph.flush()
 
+    def reload_graph(self, graph: str, data: os.PathLike) -> None:
+        """:meth:`load_graph` for a graph in use, its current version kept on disk until the
+        new one is in (:meth:`KeptCopies.keeping`): a failure puts it back."""
+        with self.kept.keeping(self, graph):
+            self.load_graph(graph, data)
+
+    def dump_graph(self, graph: str, path: os.PathLike) -> None:
+        """Write ``graph`` to the N-Triples file ``path``, as a stream."""
+        try:
+            self.oxigraph.dump(
+                str(path), format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(_iri(graph))
+            )
+        except (ValueError, OSError) as error:
+            raise StoreError(f"graph {graph} not written: {type(error).__name__}") from None
+
     def is_empty(self) -> bool:
         return len(self.oxigraph) == 0
 
@@ -173,15 +201,27 @@ class RemoteStore:
 
     >>> store = RemoteStore("http://127.0.0.1:7878/query", "http://127.0.0.1:7878/update",
     ...                     "http://127.0.0.1:7878/store")                 # doctest: +SKIP
+
+    ``kept`` is the folder for the copies of graphs being reloaded (:class:`KeptCopies`); any
+    copy left there by a process that died is put back now. Without it, a failed reload is
+    undone, but not one cut short by the death of the process.
     """
 
     def __init__(
-        self, query_url: str, update_url: str, graph_store_url: str, *, timeout: float = 60.0
+        self,
+        query_url: str,
+        update_url: str,
+        graph_store_url: str,
+        *,
+        timeout: float = 60.0,
+        kept: str | Path | None = None,
     ) -> None:
         self.query_url = query_url
         self.update_url = update_url
         self.graph_store_url = graph_store_url
         self.client = httpx.Client(timeout=timeout)
+        self.kept = KeptCopies(None if kept is None else Path(kept))
+        self.kept.restore(self)
 
     def graphs(self) -> list[str]:
         """Names of the named graphs, sorted."""
@@ -236,8 +276,44 @@ class RemoteStore:
                 headers={"Content-Type": _MEDIA_TYPES["ntriples"]},
             )
 
-        if not load_in_pieces(data, upload):
-            upload(_file_chunks(data), True)
+        try:
+            if not load_in_pieces(data, upload):
+                upload(_file_chunks(data), True)
+        except OSError as error:
+            raise StoreError(f"graph {graph} not loaded: {type(error).__name__}") from None
+
+    def reload_graph(self, graph: str, data: os.PathLike) -> None:
+        """:meth:`EmbeddedStore.reload_graph` on the server."""
+        with self.kept.keeping(self, graph):
+            self.load_graph(graph, data)
+
+    def dump_graph(self, graph: str, path: os.PathLike) -> None:
+        """Write ``graph`` to the N-Triples file ``path`` as the server sends it (a graph the
+        server does not have is an empty file)."""
+        request = self.client.build_request(
+            "GET",
+            self.graph_store_url,
+            params={"graph": graph},
+            headers={"Accept": _MEDIA_TYPES["ntriples"]},
+        )
+        try:
+            with open(path, "wb") as out:
+                response = self.client.send(request, stream=True)
+                try:
+                    if response.status_code == 404:
+                        return
+                    if response.status_code >= 400:
+                        raise StoreError(
+                            f"store at {self.graph_store_url} answered HTTP {response.status_code}"
+                        )
+                    for chunk in response.iter_bytes():
+                        out.write(chunk)
+                finally:
+                    response.close()
+        except httpx.HTTPError as error:
+            raise StoreError(
+                f"store at {self.graph_store_url} unreachable: {type(error).__name__}"
+            ) from None
 
     def is_empty(self) -> bool:
         return not self._select("ASK { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }", ask=True)
@@ -267,6 +343,84 @@ class RemoteStore:
             # The body may quote the data sent (harvested bytes): never repeat it.
             raise StoreError(f"store at {url} answered HTTP {response.status_code}")
         return response
+
+
+class KeptCopies:
+    """Where a graph being reloaded without a transaction is kept until its new version is in.
+
+    :meth:`keeping` writes the graph to ``<folder>/<id>.nt`` (and its name to ``<id>.graph``)
+    before the reload starts, deletes both once it has ended, and loads the copy back if the
+    reload raised. A process killed meanwhile leaves them: :meth:`restore`, when a store is
+    opened, loads each one back (a reload cut short is undone, as a failed transaction would
+    be). Without a folder (a store in memory), the copy is in a temporary folder: a failure is
+    undone, a death takes the store with it anyway.
+
+    >>> with store.kept.keeping(store, graph):                      # doctest: +SKIP
+    ...     store.load_graph(graph, "new.nt")
+    """
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+
+    @contextlib.contextmanager
+    def keeping(self, store: Store, graph: str) -> Iterator[None]:
+        with contextlib.ExitStack() as stack:
+            folder = self.folder
+            if folder is None:
+                folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kept-")))
+            folder.mkdir(parents=True, exist_ok=True)
+            copy = folder / f"{uuid.uuid4().hex}.nt"
+            try:
+                copy.with_suffix(".graph").write_text(graph, encoding="utf-8")
+                partial = copy.with_suffix(".part")
+                store.dump_graph(graph, partial)
+                _durable(partial)
+                os.replace(partial, copy)
+                _durable(folder)
+            except BaseException:
+                self._forget(copy)
+                raise
+            try:
+                yield
+            except BaseException:
+                self._put_back(store, copy)
+                raise
+            self._forget(copy)
+
+    def restore(self, store: Store) -> None:
+        """Load back every copy a dead process left (a reload it did not finish)."""
+        if self.folder is None or not self.folder.is_dir():
+            return
+        for name in sorted(self.folder.glob("*.graph")):
+            copy = name.with_suffix(".nt")
+            if copy.exists():
+                graph = name.read_text(encoding="utf-8")
+                log.warning(
+                    "graph %s: a reload was interrupted, its previous version is back", graph
+                )
+                self._put_back(store, copy)
+            else:  # died while writing the copy: the graph was not touched yet
+                self._forget(copy)
+
+    def _put_back(self, store: Store, copy: Path) -> None:
+        store.load_graph(copy.with_suffix(".graph").read_text(encoding="utf-8"), copy)
+        self._forget(copy)
+
+    def _forget(self, copy: Path) -> None:
+        for suffix in (".nt", ".part", ".graph"):
+            copy.with_suffix(suffix).unlink(missing_ok=True)
+        if self.folder is not None:
+            with contextlib.suppress(OSError):  # not empty: another copy is being kept
+                self.folder.rmdir()
+
+
+def _durable(path: Path) -> None:
+    """Flush ``path`` (a file or a folder's entries) to the disk."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 LOAD_PIECE = 250_000

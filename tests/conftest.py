@@ -24,6 +24,7 @@ import httpx
 import pytest
 from rdflib import BNode, Graph
 
+from ssevalidate.harvest.storeio import select
 from ssevalidate.store import EmbeddedStore, RemoteStore
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,6 +52,29 @@ def shapes(graph: Graph) -> Counter:
         f"{s.n3()} {p.n3()} {written(o, frozenset())}"
         for s, p, o in graph
         if not isinstance(s, BNode)
+    )
+
+
+def graph_content(store, graph: str, ignored: frozenset | set = frozenset()) -> Counter:
+    """The statements of ``graph`` about named nodes, each blank node written as what it
+    holds (equal whatever labels a load gave them), predicates in ``ignored`` left out."""
+    rows = select(store, f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+    by_subject: dict[str, list[tuple[str, str]]] = {}
+    for row in rows:
+        if row["p"] not in ignored:
+            by_subject.setdefault(row["s"], []).append((row["p"], row["o"]))
+
+    def written(value: str, above: frozenset) -> str:
+        if not value.startswith("_:") or value in above:
+            return value
+        inner = sorted(f"{p} {written(o, above | {value})}" for p, o in by_subject.get(value, ()))
+        return "[" + " ; ".join(inner) + "]"
+
+    return Counter(
+        f"{subject} {predicate} {written(value, frozenset())}"
+        for subject, pairs in by_subject.items()
+        if not subject.startswith("_:")
+        for predicate, value in pairs
     )
 
 

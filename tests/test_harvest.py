@@ -26,7 +26,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pyoxigraph as ox
 import pytest
-from conftest import ROOT, anchor
+from conftest import ROOT, anchor, graph_content
 
 import ssevalidate
 from ssevalidate.harvest import ConfigError, harvest, load_config, parse_config
@@ -690,7 +690,28 @@ from ssevalidate.harvest import harvest, parse_config
 from ssevalidate.store import EmbeddedStore
 
 store = EmbeddedStore(sys.argv[1])
-if sys.argv[3] == "between-swaps":
+if sys.argv[3] == "while-reloading":
+    # New settings and a large graph: the source's graph is reloaded; stand still after its
+    # first piece, for the parent to kill us with the graph part loaded.
+    from pathlib import Path
+    from ssevalidate import store as store_module
+    from ssevalidate.harvest import pipeline
+
+    pipeline.SWAPPED_WHOLE, store_module.LOAD_PIECE = 0, 2
+    pipeline.Source.fingerprint = lambda source: "new settings"
+    pieces = store_module.load_in_pieces
+
+    def first_piece_then_stand_still(path, load):
+        def loading(piece, first):
+            load(piece, first)
+            if Path(path).name == "accepted.nt":
+                print("reloading", flush=True)
+                time.sleep(120)
+
+        return pieces(path, loading)
+
+    store_module.load_in_pieces = first_piece_then_stand_still
+elif sys.argv[3] == "between-swaps":
     # Stand still between the quarantine swap and the commit, for the parent to kill us there.
     # (A harvest commits with update_graph, replace_graph or load_graph: all stand still.)
     swap = EmbeddedStore.replace_graph
@@ -708,7 +729,7 @@ harvest(parse_config(open(sys.argv[2]).read()), store, allow=["127.0.0.1"])
 """
 
 
-@pytest.mark.parametrize("moment", ["while-fetching", "between-swaps"])
+@pytest.mark.parametrize("moment", ["while-fetching", "between-swaps", "while-reloading"])
 def test_kill_9_leaves_the_previous_graph_and_the_next_harvest_succeeds(site, tmp_path, moment):
     location = tmp_path / "store"
     settings = tmp_path / "sources.toml"
@@ -716,7 +737,7 @@ def test_kill_9_leaves_the_previous_graph_and_the_next_harvest_succeeds(site, tm
     site.put("/dir.ttl", V1)
     store = EmbeddedStore(location)
     assert harvest(load_config(settings), store, allow=["127.0.0.1"])[0].outcome == "harvested"
-    before = snapshot(store, GRAPH, QUARANTINE)
+    before = graph_content(store, GRAPH)
     del store
     gc.collect()  # the database is locked while a handle is open
 
@@ -737,15 +758,16 @@ def test_kill_9_leaves_the_previous_graph_and_the_next_harvest_succeeds(site, tm
                 time.sleep(0.05)
         else:
             assert child.stdout.readline() == "harvesting\n"
-            assert child.stdout.readline() == "committing\n"
+            expected = "reloading" if moment == "while-reloading" else "committing"
+            assert child.stdout.readline() == f"{expected}\n"
     finally:
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=10)
     site.faults.clear()
 
-    store = EmbeddedStore(location)
-    after = snapshot(store, GRAPH)
-    assert after == {GRAPH: before[GRAPH]}  # the data and its fetch state: the old ones
+    store = EmbeddedStore(location)  # puts back a graph whose reload was cut short
+    assert graph_content(store, GRAPH) == before  # the data and its fetch state: the old ones
+    assert not (tmp_path / "store.kept").exists()
     interrupted = activities(store)[-1]
     assert "end" not in interrupted and "outcome" not in interrupted
     result = harvest(load_config(settings), store, allow=["127.0.0.1"])[0]

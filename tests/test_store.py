@@ -172,3 +172,87 @@ def test_a_side_graph_left_by_a_killed_replacement_is_dropped_at_opening(tmp_pat
     gc.collect()
     reopened = EmbeddedStore(tmp_path / "store")
     assert reopened.graphs() == ["https://e.org/g"]
+
+
+def test_a_reload_that_fails_puts_the_previous_graph_back(store, tmp_path, monkeypatch):
+    store.replace_graph(GRAPH, RECORDS.encode(), "ntriples")
+    before = blank_values(store)
+    monkeypatch.setattr(store_module, "LOAD_PIECE", 2)
+    pieces = store_module._pieces
+    readings = []
+
+    def cut_after_two(path, lines):
+        """The new version's pieces, read a second time (to be loaded), fail after the
+        second (what a full disk does)."""
+        readings.append(path.name)
+        if readings.count("new.nt") < 2 or path.name != "new.nt":
+            yield from pieces(path, lines)
+            return
+        yield from list(pieces(path, lines))[:2]
+        raise OSError("no space left on device")
+
+    monkeypatch.setattr(store_module, "_pieces", cut_after_two)
+    new = tmp_path / "new.nt"
+    new.write_text(RECORDS.replace("<https://e.org/r", "<https://e.org/new"))
+
+    with pytest.raises(StoreError, match="not loaded: OSError"):
+        store.reload_graph(GRAPH, new)
+
+    assert blank_values(store) == before and store.count(GRAPH) == 250
+    assert store.kept.folder is None or not store.kept.folder.exists()
+
+
+def test_a_reload_that_succeeds_replaces_the_graph_and_keeps_no_copy(store, tmp_path):
+    store.replace_graph(GRAPH, b'<https://e.org/old> <https://e.org/p> "old" .', "ntriples")
+    store.replace_graph(OTHER, b'<https://e.org/b> <https://e.org/p> "x" .', "ntriples")
+    new = tmp_path / "new.nt"
+    new.write_text(RECORDS)
+
+    store.reload_graph(GRAPH, new)
+
+    assert store.count(GRAPH) == 250 and subjects(store, GRAPH)[0] != "https://e.org/old"
+    assert store.count(OTHER) == 1
+
+
+@pytest.mark.parametrize("where", ["embedded", "remote"])
+def test_a_copy_left_by_a_dead_reload_is_put_back_when_the_store_opens(where, tmp_path, request):
+    kept = tmp_path / "store.kept"
+    if where == "embedded":
+        opened = lambda: EmbeddedStore(tmp_path / "store")  # noqa: E731
+    else:
+        base = request.getfixturevalue("oxigraph_server")
+        RemoteStore(f"{base}/query", f"{base}/update", f"{base}/store")._update("DROP SILENT ALL")
+        opened = lambda: RemoteStore(  # noqa: E731
+            f"{base}/query", f"{base}/update", f"{base}/store", kept=kept
+        )
+    store = opened()
+    store.replace_graph(GRAPH, RECORDS.encode(), "ntriples")
+    before = blank_values(store)
+    # What a process killed during a reload leaves: the copy, and the graph part loaded.
+    copy = tmp_path / "copy.nt"
+    store.dump_graph(GRAPH, copy)
+    kept.mkdir(exist_ok=True)
+    copy.rename(kept / "dead.nt")
+    (kept / "dead.graph").write_text(GRAPH)
+    (kept / "dying.graph").write_text(OTHER)  # killed while its copy was being written
+    (kept / "dying.part").write_text("<https://e.org/half")
+    half = tmp_path / "half.nt"
+    half.write_text("".join(RECORDS.splitlines(keepends=True)[:7]))
+    store.load_graph(GRAPH, half)
+    store.replace_graph(OTHER, b'<https://e.org/b> <https://e.org/p> "x" .', "ntriples")
+    del store
+    gc.collect()
+
+    store = opened()
+
+    assert blank_values(store) == before and store.count(GRAPH) == 250
+    assert store.count(OTHER) == 1, "a graph whose copy was not finished was not touched"
+    assert not kept.exists()
+
+
+def test_a_remote_graph_the_server_does_not_have_is_dumped_empty(tmp_path, oxigraph_server):
+    remote = RemoteStore(
+        f"{oxigraph_server}/query", f"{oxigraph_server}/update", f"{oxigraph_server}/store"
+    )
+    remote.dump_graph("https://example.org/never-loaded", tmp_path / "none.nt")
+    assert (tmp_path / "none.nt").read_bytes() == b""
