@@ -551,14 +551,19 @@ def test_a_first_load_cut_short_is_replaced_whole_by_the_next_harvest(
 def test_a_large_quarantine_is_reloaded_with_only_the_last_harvests_records(
     store, server, url, monkeypatch
 ):
-    reloads = []
-    original = store.load_graph
+    reloads, kept = [], []
+    original, keeping = store.load_graph, store.reload_graph
 
     def load_graph(graph, data):
         reloads.append(graph)
         return original(graph, data)
 
+    def reload_graph(graph, data):
+        kept.append(graph)
+        return keeping(graph, data)
+
     monkeypatch.setattr(store, "load_graph", load_graph)
+    monkeypatch.setattr(store, "reload_graph", reload_graph)
     monkeypatch.setattr(harvest_pipeline, "SWAPPED_WHOLE", 0)
     harvest_once(store, server, url, table(ORIGINAL))
     first = focus_nodes(store)
@@ -567,6 +572,7 @@ def test_a_large_quarantine_is_reloaded_with_only_the_last_harvests_records(
 
     assert result.outcome == "harvested", result.error
     assert reloads == [QUARANTINE, GRAPH, QUARANTINE]
+    assert kept == [QUARANTINE, QUARANTINE], "the previous quarantine is kept while it loads"
     assert len(focus_nodes(store)) == result.rejected < len(first)
     monkeypatch.undo()  # the reference: a fresh harvest, its quarantine swapped in
     fresh = EmbeddedStore(None)

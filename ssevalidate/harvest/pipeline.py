@@ -7,18 +7,19 @@ The order of the writes is what keeps the store consistent if the process dies a
    HTTP error, timeout, garbage, truncated gzip, any exception) ends here, the graphs in use
    untouched;
 3. the quarantine graph is swapped in; a large one (over :data:`SWAPPED_WHOLE`) is
-   reloaded instead, without a transaction;
+   reloaded instead, without a transaction but with its previous version kept on disk until
+   the new one is in (:meth:`Store.reload_graph`: a failure puts it back at once, a death
+   when the store is next opened);
 4. the source's graph (accepted records *and* the fetch state) is swapped in: this is the
    commit, one transaction. Dying in 3 or between 3 and 4 leaves the old data with the old
    state, so the next harvest fetches again and rebuilds both graphs (the quarantine may be
-   one harvest ahead, or a large one part loaded, meanwhile; ``prov:wasGeneratedBy`` on each
-   graph tells). When the records own their blank nodes, the transaction replaces only the
-   records that changed. Two cases are loaded without a transaction (``_commit``). A large
-   graph that must be replaced whole (new settings, records sharing blank nodes) is reloaded
-   with its previous version kept on disk (:meth:`Store.reload_graph`): a failure puts it
-   back at once, a death when the store is next opened. A first harvest (into an empty graph)
-   has no previous version: cut short, it leaves records without their fetch state (written
-   last), which the next harvest replaces whole;
+   one harvest ahead meanwhile; ``prov:wasGeneratedBy`` on each graph tells). When the
+   records own their blank nodes, the transaction replaces only the records that changed.
+   Two cases are loaded without a transaction (``_commit``). A large graph that must be
+   replaced whole (new settings, records sharing blank nodes) is reloaded as a large
+   quarantine is, its previous version kept. A first harvest (into an empty graph) has no
+   previous version: cut short, it leaves records without their fetch state (written last),
+   which the next harvest replaces whole;
 5. the activity's end is appended.
 
 The source's graph also holds what the change feed serves (``feed_state`` in
@@ -111,9 +112,8 @@ _LONGEST = 300
 
 SWAPPED_WHOLE = 8 << 20
 """Up to this size (bytes of N-Triples, about 60,000 statements) a graph replaced whole is
-swapped in one transaction; a larger one is reloaded without (:meth:`Store.reload_graph` for
-the source's graph, which keeps the previous version until the new one is in;
-:meth:`Store.load_graph` for the quarantine). A
+swapped in one transaction; a larger one is reloaded without (:meth:`Store.reload_graph`,
+which keeps the previous version on disk until the new one is in). A
 transaction is the size of what it writes: in pyoxigraph a ``MOVE`` of the 850,000 statements of
 a million-record source's quarantine took 4 GB and 240 s (a reload: 1.5 GB, 40 s), one of 2.4
 million statements 7.8 GB; the 24 million of a million records could not be swapped at all."""
@@ -412,20 +412,18 @@ def _commit(
         store.update_graph(source.graph, gone, inserted)
     elif previous is None and store.count(source.graph) == 0:
         store.load_graph(source.graph, checked.accepted)
-    elif checked.accepted.stat().st_size <= SWAPPED_WHOLE:
-        store.replace_graph(source.graph, checked.accepted, "ntriples")
     else:
-        store.reload_graph(source.graph, checked.accepted)
+        _replace(store, source.graph, checked.accepted)
     result.outcome = "harvested"
 
 
 def _replace(store: Store, graph: str, data: Path) -> None:
-    """The derived ``graph`` replaced whole by the N-Triples file ``data``: swapped in one
-    transaction, or reloaded without when it is larger than :data:`SWAPPED_WHOLE`."""
+    """``graph`` replaced whole by the N-Triples file ``data``: swapped in one transaction, or
+    reloaded without (its previous version kept) when larger than :data:`SWAPPED_WHOLE`."""
     if data.stat().st_size <= SWAPPED_WHOLE:
         store.replace_graph(graph, data, "ntriples")
     else:
-        store.load_graph(graph, data)
+        store.reload_graph(graph, data)
 
 
 def _violates(results: list[Result]) -> bool:
