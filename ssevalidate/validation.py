@@ -14,6 +14,7 @@ import os
 import tempfile
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Graph, URIRef
@@ -24,12 +25,20 @@ from ssevalidate.engines.fast import FastEngine
 from ssevalidate.engines.fast import Source as EngineSource
 from ssevalidate.hints import Hinter
 from ssevalidate.i18n import supported
-from ssevalidate.importers import convert, dialect_of, importer_name, importer_of_file
+from ssevalidate.importers import (
+    GZIP_MAGIC,
+    convert,
+    dialect_of,
+    gunzip,
+    importer_name,
+    importer_of_file,
+)
 from ssevalidate.importers.conversion import Conversion
 from ssevalidate.importers.streaming import (
     STREAM_THRESHOLD,
     RecordRows,
     Spool,
+    expand,
     spool,
     stream_export,
     streamed_dialect,
@@ -192,6 +201,9 @@ def _engine_source(
     source: str | bytes | os.PathLike, index: int, format: str | None, base_iri: str | None
 ) -> EngineSource:
     prefix = f"d{index}x"
+    name = str(source)
+    if isinstance(source, _ExpandedFile):
+        name, source = source.name, source.path
     if isinstance(source, str) and not _is_path(source):
         source = source.encode("utf-8")
     if isinstance(source, bytes):
@@ -209,15 +221,15 @@ def _engine_source(
         with path.open("rb") as stream:
             head = stream.read(1 << 16)
     except OSError as error:
-        raise InputError(f"cannot read file: {error.strerror}", name=str(source)) from None
-    chosen = detect_format(head, name=str(source), format=format)
+        raise InputError(f"cannot read file: {error.strerror}", name=name) from None
+    chosen = detect_format(head, name=name, format=format)
     return EngineSource(
-        str(source),
+        name,
         chosen,
         path=str(path),
-        base_iri=base_iri or path.resolve().as_uri(),
+        base_iri=base_iri or Path(name).resolve().as_uri(),
         bnode_prefix=prefix,
-        nquads_fallback=may_be_nquads(head, name=str(source), format=format, chosen=chosen),
+        nquads_fallback=may_be_nquads(head, name=name, format=format, chosen=chosen),
     )
 
 
@@ -304,7 +316,7 @@ def _read_one(
     except OSError as error:
         raise InputError(f"cannot read file: {error.strerror}", name=str(source)) from None
     return read(
-        bytes(data),
+        gunzip(bytes(data), str(source)),
         name=str(source),
         format=format,
         base_iri=base_iri or path.resolve().as_uri(),
@@ -356,6 +368,8 @@ class _Imports:
             return source
         hint = format or importer_of_file(name)
         if dialect_of(head, name, hint) is None:
+            if data is None and self.fast and head.startswith(GZIP_MAGIC):
+                return self._expand(name)
             return source
         if data is None and self.fast and os.path.getsize(name) >= STREAM_THRESHOLD:
             streamed = streamed_dialect(head, name, hint)
@@ -369,17 +383,36 @@ class _Imports:
         return conversion.graph
 
     def _spool(self, name: str, dialect: str) -> str:
-        """The export ``name`` converted chunk by chunk into a temporary N-Triples file.
-        For a Dask cluster, the file is next to the spreadsheet, where the workers read it."""
-        if self.folder is None:
-            near = os.path.dirname(os.path.abspath(name)) if self.scheduler else None
-            folder = tempfile.TemporaryDirectory(prefix="ssevalidate-", dir=near)
-            self.folder = self.cleanup.enter_context(folder)
-        path = os.path.join(self.folder, f"{len(os.listdir(self.folder))}.nt")
+        """The export ``name`` converted chunk by chunk into a temporary N-Triples file."""
+        path = self._scratch(name, ".nt")
         spooled = spool(stream_export(name, dialect=dialect, progress=self.progress), path)
         self.streamed.merge(spooled.rows)
         self.spooled.add(path)
         return path
+
+    def _expand(self, name: str) -> _ExpandedFile:
+        """The gzip-compressed RDF file ``name`` expanded into a temporary file, which the
+        engine reads in parts under the name of the compressed one."""
+        path = self._scratch(name, "")
+        expand(name, path, name=name, progress=self.progress)
+        return _ExpandedFile(name, path)
+
+    def _scratch(self, name: str, suffix: str) -> str:
+        """A new temporary file's path. For a Dask cluster, the file is next to ``name``, where
+        the workers read it."""
+        if self.folder is None:
+            near = os.path.dirname(os.path.abspath(name)) if self.scheduler else None
+            folder = tempfile.TemporaryDirectory(prefix="ssevalidate-", dir=near)
+            self.folder = self.cleanup.enter_context(folder)
+        return os.path.join(self.folder, f"{len(os.listdir(self.folder))}{suffix}")
+
+
+@dataclass(frozen=True)
+class _ExpandedFile:
+    """A gzip-compressed file (``name``) expanded into a temporary one (``path``)."""
+
+    name: str
+    path: str
 
 
 def _may_be_export(format: str) -> bool:

@@ -248,3 +248,60 @@ def test_validate_streams_a_large_csv_with_the_same_results_and_origins(sea_csv,
     assert sorted(map(key, streamed.results)) == sorted(map(key, in_memory.results))
     origins = {result.origin["file"] for result in streamed.results}
     assert origins == {str(sea_csv)}  # the CSV's rows, not the temporary file
+
+
+MISTAKES = Path(__file__).resolve().parent.parent / "examples" / "mistakes.ttl"
+
+
+def result_keys(report) -> list[tuple]:
+    return sorted(
+        (r.severity, r.record, r.path, r.component, r.value, r.origin.get("line"))
+        for r in report.results
+    )
+
+
+@pytest.mark.parametrize("engine", ["fast", "pyshacl"])
+def test_a_gzip_rdf_file_validates_as_the_plain_one_with_its_lines(engine, tmp_path, monkeypatch):
+    packed = tmp_path / "mistakes.ttl.gz"
+    packed.write_bytes(gzip.compress(MISTAKES.read_bytes()))
+    expanded_in_memory = []
+    gunzip = validation.gunzip
+
+    def spy(data, name):
+        if data.startswith(b"\x1f\x8b"):
+            expanded_in_memory.append(name)
+        return gunzip(data, name)
+
+    monkeypatch.setattr(validation, "gunzip", spy)
+
+    plain = ssevalidate.validate(str(MISTAKES), engine=engine)
+    compressed = ssevalidate.validate(str(packed), engine=engine)
+
+    assert len(plain.results) > 5 and result_keys(compressed) == result_keys(plain)
+    assert {r.origin["file"] for r in compressed.results} == {str(packed)}
+    # The fast engine reads a file expanded on disk; pyshacl reads a graph in memory anyway.
+    assert expanded_in_memory == ([] if engine == "fast" else [str(packed)])
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda data: data[: len(data) // 2], "ends too early"),
+        (lambda data: data[:40] + bytes(64) + data[104:], "is damaged"),
+    ],
+    ids=["cut-short", "damaged"],
+)
+def test_a_broken_gzip_rdf_file_is_refused_naming_it(tmp_path, damage, message):
+    packed = tmp_path / "mistakes.ttl.gz"
+    packed.write_bytes(damage(gzip.compress(MISTAKES.read_bytes())))
+    with pytest.raises(InputError, match=message) as refused:
+        ssevalidate.validate(str(packed))
+    assert str(refused.value).startswith(str(packed))
+
+
+def test_a_gzip_rdf_file_that_expands_too_far_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(streaming, "DECOMPRESSED_LIMIT", 1_000)
+    packed = tmp_path / "mistakes.ttl.gz"
+    packed.write_bytes(gzip.compress(MISTAKES.read_bytes()))
+    with pytest.raises(InputError, match="expands to more than 0 MiB: refused"):
+        ssevalidate.validate(str(packed))

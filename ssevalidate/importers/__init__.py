@@ -62,6 +62,8 @@ _EXTENSIONS = {".csv": "csv", ".tsv": "csv", ".geojson": "geojson"}
 _HEAD = 1 << 16
 DECOMPRESSED_LIMIT = 4 << 30
 """The most a gzip file may expand to: a few bytes must not become a full disk."""
+GZIP_MAGIC = b"\x1f\x8b"
+"""The first bytes of gzip-compressed data."""
 
 
 def importer_name(value: str) -> str | None:
@@ -148,7 +150,7 @@ def _rdf(data: bytes, name: str, base: str | None) -> Conversion:
 
 def gunzip(data: bytes, name: str, limit: int = DECOMPRESSED_LIMIT) -> bytes:
     """``data`` expanded when it is gzip-compressed, else ``data``."""
-    if not data.startswith(b"\x1f\x8b"):
+    if not data.startswith(GZIP_MAGIC):
         return data
     inflater = zlib.decompressobj(wbits=31)
     try:
@@ -164,7 +166,7 @@ def gunzip(data: bytes, name: str, limit: int = DECOMPRESSED_LIMIT) -> bytes:
 
 def gunzip_head(data: bytes, size: int = _HEAD) -> bytes:
     """The first ``size`` bytes of ``data``, expanded when it is gzip-compressed."""
-    if not data.startswith(b"\x1f\x8b"):
+    if not data.startswith(GZIP_MAGIC):
         return data[:size]
     try:
         return zlib.decompressobj(wbits=31).decompress(data[: size * 4], size)

@@ -43,6 +43,7 @@ from rdflib.plugins.serializers.nt import _nt_row
 
 from ssevalidate.importers import (
     DECOMPRESSED_LIMIT,
+    GZIP_MAGIC,
     IMPORTERS,
     TABLES,
     dialect_of,
@@ -171,10 +172,32 @@ def _opened(path: str | os.PathLike, name: str) -> Iterator[tuple[BinaryIO, Bina
     except OSError as error:
         raise InputError(f"cannot read file: {error.strerror}", name=name) from None
     with stream:
-        compressed = stream.read(2) == b"\x1f\x8b"
+        compressed = stream.read(2) == GZIP_MAGIC
         stream.seek(0)
         size = os.fstat(stream.fileno()).st_size
         yield stream, _Expanded(stream, name) if compressed else stream, size
+
+
+def expand(
+    path: str | os.PathLike,
+    into: str | os.PathLike,
+    *,
+    name: str | None = None,
+    progress: Progress | None = None,
+) -> None:
+    """The gzip-compressed file at ``path`` expanded into the file ``into`` as it is read, for
+    a reader that needs a plain file (the fast engine reads its files in parts). Refused past
+    :data:`~ssevalidate.importers.DECOMPRESSED_LIMIT`; cut short or damaged, an
+    :class:`InputError` naming the file (``name``, else ``path``)."""
+    name = name or str(path)
+    with _opened(path, name) as (raw, stream, size), open(into, "wb") as out:
+        try:
+            while block := stream.read(1 << 20):
+                out.write(block)
+                if progress:
+                    progress("read", raw.tell(), size)
+        except ExpansionError as error:
+            raise InputError(str(error), name=name) from None
 
 
 class _Expanded(io.BufferedReader):
