@@ -106,7 +106,8 @@ def streamed(monkeypatch, tmp_path):
 def harvest_once(store, server, url: str, data: bytes):
     """Harvest ``data`` published at ``url``: an SEA CSV, or RDF (``.ttl``, ``.nt``)."""
     server.files[urlsplit(url).path] = data
-    kind = {".csv": "sea-csv", ".geojson": "geojson"}.get(Path(urlsplit(url).path).suffix, "rdf")
+    kinds = {".csv": "sea-csv", ".geojson": "geojson", ".json": "murmurations"}
+    kind = kinds.get(Path(urlsplit(url).path).suffix, "rdf")
     # Matching is left out: 1,200 generated names at three places are all candidate pairs.
     config = f"""base = "{BASE}"
 match = false
@@ -159,11 +160,30 @@ def geojson_export() -> bytes:
     return json.dumps({"type": "FeatureCollection", "features": features}).encode()
 
 
+@functools.cache
+def murmurations_export() -> bytes:
+    """The generated spreadsheet as a list of Murmurations profiles, its mistakes with it."""
+    profiles = []
+    for row in ORIGINAL:
+        cells = dict(zip(HEADER, row, strict=True))
+        fields = {
+            "linked_schemas": ["organizations_schema-v1.0.0"],
+            "unique_id": cells["Identifier"],
+            "name": cells["Name"],
+            "description": cells["Description"],
+            "primary_url": cells["Website"],
+        }
+        location = {"lat": float(cells["Latitude"]), "lon": float(cells["Longitude"])}
+        profiles.append({**{k: v for k, v in fields.items() if v}, "geolocation": location})
+    return json.dumps(profiles).encode()
+
+
 DOCUMENTS = {
     "sea.csv": lambda: table(ORIGINAL),
     "sea.ttl": lambda: rdf_dump("turtle"),
     "sea.nt": lambda: rdf_dump("ntriples"),
     "sea.geojson": geojson_export,
+    "sea.json": murmurations_export,
     "sea.nt.gz": lambda: gzip.compress(rdf_dump("ntriples"), mtime=0),
 }
 

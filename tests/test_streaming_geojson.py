@@ -142,7 +142,7 @@ def test_large_collections_are_streamed_by_convert_validate_and_harvest_alike(tm
     path.write_bytes(collection([feature(1)]))
     assert streamed_dialect(path.read_bytes(), str(path)) == "geojson"
     assert streamed_dialect(gzip.compress(path.read_bytes()), str(path) + ".gz") == "geojson"
-    assert streamed_dialect(b'{"linked_schemas": []}', "profile.json") is None
+    assert streamed_dialect(b"@prefix sse: <https://w3id.org/sse/> .", "d.ttl") is None
 
 
 def test_validate_streams_a_large_collection_with_the_same_results_and_origins(

@@ -27,13 +27,13 @@ The source's graph also holds what the change feed serves (``feed_state`` in
 tombstones of the records deleted within the retention; the feed changes with the data, in the
 same swap.
 
-Memory: a large spreadsheet, GeoJSON collection or Turtle / N-Triples dump (from
-:data:`~ssevalidate.importers.streaming.STREAM_THRESHOLD`) is never a graph in memory, nor bytes:
-it is written to a temporary file as it arrives (every download is), converted a chunk of rows
-(or subjects) at a time into N-Triples (each record's hash taken from its chunk), validated by
-the fast engine from that file in parts, split line by line into the accepted and quarantined
-files, and those are bulk-loaded by the store: what is kept whole is a hash per record and the
-report. Other sources are converted, validated and split in memory, and written to the same two
+Memory: a large spreadsheet, GeoJSON collection, Murmurations profile list or Turtle /
+N-Triples dump (from :data:`~ssevalidate.importers.streaming.STREAM_THRESHOLD`) is never a
+graph in memory, nor bytes: it is written to a temporary file as it arrives (every download
+is), converted a chunk of rows (or subjects) at a time into N-Triples (each record's hash taken
+from its chunk), validated by the fast engine from that file in parts, split line by line into
+the accepted and quarantined files, and those are bulk-loaded by the store: what is kept whole
+is a hash per record and the report. Other sources are converted, validated and split in memory, and written to the same two
 files.
 
 Per kind, the reading differs and the rest is the same: most sources are one document
@@ -268,9 +268,9 @@ class _Checked:
 
 
 def _streamable(source: Source, documents: tuple[Document, ...]) -> str | None:
-    """How a source that is one large document is read as a stream: its dialect (a table or
-    GeoJSON), or ``rdf`` for a Turtle or N-Triples dump; None for anything else (read in
-    memory)."""
+    """How a source that is one large document is read as a stream: its dialect (a table,
+    GeoJSON or Murmurations profiles), or ``rdf`` for a Turtle or N-Triples dump; None for
+    anything else (read in memory)."""
     if len(documents) != 1 or documents[0].size < STREAM_THRESHOLD:
         return None
     document = documents[0]

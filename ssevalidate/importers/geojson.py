@@ -26,13 +26,12 @@ each record names with ``dcterms:source``. Keys outside these are reported once 
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import functools
 import json
 import math
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import BinaryIO
@@ -44,7 +43,12 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, SKOS, XSD
 
 from ssevalidate.importers.conversion import Conversion, json_origin, pointer_token
-from ssevalidate.importers.reading import ExpansionError, default_base, json_document
+from ssevalidate.importers.reading import (
+    default_base,
+    json_document,
+    json_stream_errors,
+    json_text_start,
+)
 from ssevalidate.importers.values import add_concept, coordinate, http_iri, language_tag
 from ssevalidate.namespaces import GEO, SCHEMA, SSE, TAXONOMY, VCARD, concept_iri
 from ssevalidate.parsegate import InputError
@@ -215,7 +219,7 @@ def stream(
     are, and for any syntax error (reported at the pointer of the feature it is in: a stream has
     no line and column to give) before a feature is converted; then feature by feature. Memory
     follows the chunk. A single Feature is converted whole."""
-    start = _text_start(file, name)
+    start = json_text_start(file, name)
     head = _collection(file, name)
     if head is None:
         file.seek(start)
@@ -227,7 +231,7 @@ def stream(
     reader = _FeatureReader(conversion, matcher or reconciler(), name, base, dataset)
     file.seek(start)
     index = -1
-    with _json_errors(name, lambda: f"/features/{index + 1}"):
+    with json_stream_errors(name, lambda: f"/features/{index + 1}"):
         for index, feature in enumerate(ijson.items(file, "features.item", use_float=True)):
             pointer = f"/features/{index}"
             _check_feature(feature, pointer, name)
@@ -236,16 +240,6 @@ def stream(
                 yield reader.handover(_conversion())
     reader.report_counted()
     yield reader.handover(_conversion())
-
-
-def _text_start(file: BinaryIO, name: str) -> int:
-    """Where the JSON text starts (after a UTF-8 byte order mark); UTF-16 is refused."""
-    head = file.read(3)
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError("UTF-16 text: save the file as UTF-8", name=name, line=1, column=1)
-    start = 3 if head == b"\xef\xbb\xbf" else 0
-    file.seek(start)
-    return start
 
 
 def _conversion() -> Conversion:
@@ -260,7 +254,7 @@ def _collection(file: BinaryIO, name: str) -> dict | None:
     :class:`InputError` for anything else, as :func:`convert` says it."""
     members: dict | None = None
     key, builder, features, count = None, None, None, 0
-    with _json_errors(name, lambda: f"/features/{count - 1}" if count else ""):
+    with json_stream_errors(name, lambda: f"/features/{count - 1}" if count else ""):
         for prefix, event, value in ijson.parse(file, use_float=True):
             if prefix == "features.item" and event == "start_map":
                 count += 1
@@ -286,23 +280,6 @@ def _collection(file: BinaryIO, name: str) -> dict | None:
     if features != "start_array" or members.get("type") != "FeatureCollection":
         _features({**members, "features": None}, name)
     return members
-
-
-@contextlib.contextmanager
-def _json_errors(name: str, where: Callable[[], str]) -> Iterator[None]:
-    """The JSON parser's errors as :class:`InputError`, at ``where()``, without the bytes the
-    parser quotes (they are the data's); so are those of gzip data that stops expanding."""
-    try:
-        yield
-    except ExpansionError as error:
-        raise InputError(str(error), name=name, pointer=where()) from None
-    except ijson.JSONError as error:
-        text = error.args[0] if error.args else b""
-        first = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
-        reason = first.split("\n", 1)[0].strip() or "unreadable JSON"
-        if "UTF8" in reason:
-            reason = "not UTF-8 text: save the file as UTF-8"
-        raise InputError(f"JSON syntax error: {reason}", name=name, pointer=where()) from None
 
 
 def _features(document: object, name: str) -> list[tuple[str, dict]]:

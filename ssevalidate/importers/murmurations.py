@@ -39,16 +39,24 @@ import contextlib
 import hashlib
 import json
 import re
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from typing import BinaryIO
 from urllib.parse import quote
 
+import ijson
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
 from rdflib.term import Node
 
 from ssevalidate.importers.conversion import Conversion, json_origin, pointer_token
-from ssevalidate.importers.reading import default_base, json_document
+from ssevalidate.importers.reading import (
+    default_base,
+    json_document,
+    json_stream_errors,
+    json_text_start,
+)
 from ssevalidate.importers.values import add_concept, coordinate, http_iri, web_address
 from ssevalidate.namespaces import GEO, SCHEMA, SSE, VCARD, concept_iri
 from ssevalidate.parsegate import InputError
@@ -155,6 +163,11 @@ _TAGGED = (
 )
 
 _Json = dict | list | str | int | Decimal | bool | None
+_NOT_MURMURATIONS = (
+    "not Murmurations data: expected a profile (an object with linked_schemas and name), "
+    'a list of profiles, or an index page ({"data": [...]})'
+)
+_NOT_AN_INDEX = 'not an index page: "data" must be a list of nodes'
 
 
 def convert(
@@ -172,13 +185,39 @@ def convert(
     kind, items = _items(document, name)
     reader = _Reader(name, base or default_base(name), matcher or reconciler(), kind)
     for pointer, item in items:
-        if not isinstance(item, dict):
-            reader.problem(pointer, f"a {_kind(item)} where a profile (an object) was expected")
-        elif kind == "index":
-            reader.index_entry(pointer, item)
-        else:
-            reader.profile(pointer, item)
+        reader.item(pointer, item)
     return reader.conversion
+
+
+def stream(
+    file: BinaryIO,
+    *,
+    name: str = "<input>",
+    base: str | None = None,
+    matcher: Reconciler | None = None,
+    chunk: int = 5_000,
+) -> Iterator[Conversion]:
+    """A list of profiles or an index page read from the seekable binary ``file`` as a
+    stream: one conversion per ``chunk`` items, together what :func:`convert` gives. The file
+    is read twice: once to tell what it holds and find any syntax error (reported at the
+    pointer of the item it is in) before an item is converted, then item by item. Memory
+    follows the chunk (and an IRI per record, to find the same record twice). A single
+    profile is converted whole."""
+    start = json_text_start(file, name)
+    kind, items = _layout(file, name)
+    file.seek(start)
+    if items is None:
+        yield convert(file.read(), name=name, base=base, matcher=matcher)
+        return
+    reader = _Reader(name, base or default_base(name), matcher or reconciler(), kind)
+    where = "/data" if kind == "index" else ""
+    index = -1
+    with json_stream_errors(name, lambda: f"{where}/{index + 1}"):
+        for index, item in enumerate(ijson.items(file, items)):
+            reader.item(f"{where}/{index}", item)
+            if (index + 1) % chunk == 0:
+                yield reader.handover()
+    yield reader.handover()
 
 
 def export(graph: Graph) -> list[dict]:
@@ -200,43 +239,88 @@ def export(graph: Graph) -> list[dict]:
 
 def _items(document: _Json, name: str) -> tuple[str, list[tuple[str, _Json]]]:
     """``("index", entries)`` or ``("profile", profiles)``, each with its pointer."""
-    expected = (
-        "not Murmurations data: expected a profile (an object with linked_schemas and name), "
-        'a list of profiles, or an index page ({"data": [...]})'
-    )
     if isinstance(document, dict) and "data" in document:
         entries = document["data"]
         if not isinstance(entries, list):
-            raise InputError(
-                'not an index page: "data" must be a list of nodes', name=name, pointer="/data"
-            )
+            raise InputError(_NOT_AN_INDEX, name=name, pointer="/data")
         return "index", [(f"/data/{index}", entry) for index, entry in enumerate(entries)]
     if isinstance(document, dict):
         if not _SCHEMA_FIELDS & document.keys():
-            raise InputError(expected, name=name, pointer="")
+            raise InputError(_NOT_MURMURATIONS, name=name, pointer="")
         return "profile", [("", document)]
     if isinstance(document, list):
         if document and not any(
             isinstance(i, dict) and _SCHEMA_FIELDS & i.keys() for i in document
         ):
-            raise InputError(expected, name=name, pointer="")
+            raise InputError(_NOT_MURMURATIONS, name=name, pointer="")
         return "profile", [(f"/{index}", item) for index, item in enumerate(document)]
-    raise InputError(expected, name=name, pointer="")
+    raise InputError(_NOT_MURMURATIONS, name=name, pointer="")
+
+
+def _layout(file: BinaryIO, name: str) -> tuple[str, str | None]:
+    """What the JSON text in ``file`` holds, read through once (a syntax error anywhere is
+    found here): ``("index", "data.item")`` or ``("profile", "item")`` with the ijson prefix
+    of its items, ``("profile", None)`` for a single profile; anything else is refused as
+    :func:`convert` refuses it."""
+    top, data, items, fields = None, None, 0, False
+    with json_stream_errors(
+        name, lambda: f"{'/data' if data else ''}/{items - 1}" if items else ""
+    ):
+        for prefix, event, value in ijson.parse(file):
+            if top is None:
+                top = event
+                if event not in ("start_map", "start_array"):
+                    break
+            elif top == "start_map" and prefix == "data" and data is None:
+                data = event
+            elif prefix == ("data.item" if top == "start_map" else "item"):
+                if event == "map_key":
+                    fields = fields or value in _SCHEMA_FIELDS
+                elif event not in ("end_map", "end_array"):
+                    items += 1
+    if top == "start_map" and data == "start_array":
+        return "index", "data.item"
+    if top == "start_map" and data is not None:
+        raise InputError(_NOT_AN_INDEX, name=name, pointer="/data")
+    if top == "start_array" and (fields or not items):
+        return "profile", "item"
+    if top == "start_map":
+        return "profile", None
+    raise InputError(_NOT_MURMURATIONS, name=name, pointer="")
 
 
 class _Reader:
     """Writes SSE data for each profile or index entry and reports what it cannot."""
 
     def __init__(self, name: str, base: str, matcher: Reconciler, kind: str) -> None:
-        self.name, self.base, self.matcher = name, base, matcher
-        self.conversion = Conversion("murmurations")
-        self.conversion.fields = dict(_INDEX_FIELDS if kind == "index" else _PROFILE_FIELDS)
+        self.name, self.base, self.matcher, self.kind = name, base, matcher, kind
+        self.conversion = self._conversion()
         self.graph = self.conversion.graph
         self.records: dict[str, str] = {}
         """Record IRI → the pointer of the item it was made for."""
 
+    def _conversion(self) -> Conversion:
+        conversion = Conversion("murmurations")
+        conversion.fields = dict(_INDEX_FIELDS if self.kind == "index" else _PROFILE_FIELDS)
+        return conversion
+
+    def handover(self) -> Conversion:
+        """What was converted since the last handover; the next items go to a new one."""
+        done, self.conversion = self.conversion, self._conversion()
+        self.graph = self.conversion.graph
+        return done
+
     def problem(self, pointer: str, message: str) -> None:
         self.conversion.problem(message, json_origin(self.name, pointer))
+
+    def item(self, pointer: str, item: _Json) -> None:
+        """One profile, or one entry of an index page."""
+        if not isinstance(item, dict):
+            self.problem(pointer, f"a {_kind(item)} where a profile (an object) was expected")
+        elif self.kind == "index":
+            self.index_entry(pointer, item)
+        else:
+            self.profile(pointer, item)
 
     # --- the two kinds of items ---
 

@@ -16,14 +16,17 @@ the document of a JSON file, the base of record IRIs. Whatever cannot be read ra
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, BinaryIO
+
+import ijson
 
 from ssevalidate.parsegate import InputError
 
@@ -138,6 +141,33 @@ def _undecodable(stream: BinaryIO, start: int, name: str, advice: str) -> InputE
     return InputError(f"not UTF-8 text: {advice}", name=name)
 
 
+def json_text_start(file: BinaryIO, name: str) -> int:
+    """Where the JSON text starts (after a UTF-8 byte order mark); UTF-16 is refused."""
+    head = file.read(3)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError("UTF-16 text: save the file as UTF-8", name=name, line=1, column=1)
+    start = 3 if head == b"\xef\xbb\xbf" else 0
+    file.seek(start)
+    return start
+
+
+@contextlib.contextmanager
+def json_stream_errors(name: str, where: Callable[[], str]) -> Iterator[None]:
+    """The JSON parser's errors as :class:`InputError`, at ``where()``, without the bytes the
+    parser quotes (they are the data's); so are those of gzip data that stops expanding."""
+    try:
+        yield
+    except ExpansionError as error:
+        raise InputError(str(error), name=name, pointer=where()) from None
+    except ijson.JSONError as error:
+        text = error.args[0] if error.args else b""
+        first = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+        reason = first.split("\n", 1)[0].strip() or "unreadable JSON"
+        if "UTF8" in reason:
+            reason = "not UTF-8 text: save the file as UTF-8"
+        raise InputError(f"JSON syntax error: {reason}", name=name, pointer=where()) from None
+
+
 __all__ = [
     "ExpansionError",
     "csv_rows",
@@ -145,4 +175,6 @@ __all__ = [
     "default_base",
     "file_iri",
     "json_document",
+    "json_stream_errors",
+    "json_text_start",
 ]

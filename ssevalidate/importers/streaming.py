@@ -50,6 +50,7 @@ from ssevalidate.importers import (
     geojson,
     importer_name,
     importer_of_file,
+    murmurations,
 )
 from ssevalidate.importers.conversion import Conversion, field_origin
 from ssevalidate.importers.reading import ExpansionError, csv_stream
@@ -68,8 +69,10 @@ Progress = Callable[[str, int, int], None]
 """``progress("read", bytes_read, file_size)``, as :func:`ssevalidate.validate` reports."""
 
 
-STREAMED = (*TABLES, "geojson")
-"""The dialects read as a stream: the spreadsheets, and GeoJSON FeatureCollections."""
+STREAMED = (*TABLES, "geojson", "murmurations")
+"""The dialects read as a stream: the spreadsheets, GeoJSON FeatureCollections, and
+Murmurations profile lists and index pages."""
+_JSON_STREAMS = {"geojson": geojson.stream, "murmurations": murmurations.stream}
 
 
 def streamed_dialect(head: bytes, name: str, hint: str | None = None) -> str | None:
@@ -94,13 +97,14 @@ def stream_export(
     progress: Progress | None = None,
 ) -> Iterator[Conversion]:
     """The conversions of the export at ``path``, a chunk at a time: a spreadsheet
-    (:func:`stream_table`) or a GeoJSON FeatureCollection
+    (:func:`stream_table`), a GeoJSON FeatureCollection
     (:func:`ssevalidate.importers.geojson.stream`: one conversion per ``chunk_rows``
-    features). The arguments are :func:`stream_table`'s."""
+    features) or Murmurations profiles (:func:`ssevalidate.importers.murmurations.stream`,
+    ``chunk_rows`` profiles). The arguments are :func:`stream_table`'s."""
     name = name or str(path)
     with open(path, "rb") as stream:
         chosen = streamed_dialect(stream.read(1 << 16), name, dialect)
-    if chosen != "geojson":
+    if chosen not in _JSON_STREAMS:
         yield from stream_table(
             path,
             dialect=dialect,
@@ -112,7 +116,7 @@ def stream_export(
         )
         return
     with _opened(path, name) as (stream, text, size):
-        chunks = geojson.stream(
+        chunks = _JSON_STREAMS[chosen](
             text, name=name, base=base, matcher=matcher, chunk=chunk_rows or CHUNK_ROWS
         )
         for chunk in chunks:
