@@ -15,6 +15,7 @@ import ssevalidate
 from ssevalidate import cli, validation
 from ssevalidate.engines.fast import FastEngine
 from ssevalidate.importers import convert, streaming
+from ssevalidate.importers.conversion import Tally, summary
 from ssevalidate.importers.streaming import RecordRows, stream_table
 from ssevalidate.parsegate import InputError
 
@@ -81,6 +82,18 @@ def test_a_repeated_record_is_reported_across_chunks(tmp_path):
     assert problems == [
         f"{path}:4:id: id 'c1' is also in row 2: both rows describe the same record"
     ]
+
+
+def test_a_record_repeated_across_chunks_counts_once_as_in_memory(sea_csv, tmp_path):
+    lines = sea_csv.read_bytes().splitlines(keepends=True)
+    path = tmp_path / "repeat.csv"
+    path.write_bytes(b"".join([*lines, lines[1]]))  # the first record's row again, at the end
+    whole = convert(path.read_bytes(), name=str(path))
+    tally = Tally("sea-csv")
+    for chunk in stream_table(path, chunk_rows=CHUNK):
+        tally.add(chunk)
+    assert summary(tally) == summary(whole)
+    assert (tally.records, tally.converted) == (ROWS + 1, ROWS)
 
 
 def test_multi_line_quoted_cells_stay_one_cell_and_rows_keep_their_numbers(sea_csv, whole):

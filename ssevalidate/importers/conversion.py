@@ -54,6 +54,9 @@ class Conversion:
     problems: list[Problem] = field(default_factory=list)
     version: int | None = None
     """The dialect's version where it has several (SEA CSV 1 to 4)."""
+    converted_before: int = 0
+    """Records of this chunk of a long table already converted in an earlier chunk (an SEA CSV
+    may give an Identifier several rows): counted once in a :class:`Tally`."""
 
     def add_record(self, record: str, origin: dict) -> None:
         self.records += 1
@@ -83,8 +86,8 @@ def field_origin(origin: dict | None, fields: dict[str, str], path=None) -> dict
 @dataclass
 class Tally:
     """The counts of conversions read one after another (the chunks of a long table), for
-    :func:`summary`, without keeping their graphs. A record repeated in two chunks of an SEA
-    CSV (the dialect does not refuse a repeated Identifier) counts as converted twice."""
+    :func:`summary`, without keeping their graphs. A record in two chunks (an SEA CSV may
+    repeat an Identifier) counts once, as it does converted whole."""
 
     dialect: str
     records: int = 0
@@ -95,7 +98,7 @@ class Tally:
 
     def add(self, conversion: Conversion) -> None:
         self.records += conversion.records
-        self.converted += len(conversion.origins)
+        self.converted += len(conversion.origins) - conversion.converted_before
         self.cells_reconciled += conversion.cells_reconciled
         self.cells_unresolved += conversion.cells_unresolved
         self.problems += len(conversion.problems)
@@ -155,6 +158,16 @@ class TableReader:
     def first_row(self, record: str) -> int | None:
         """The row ``record`` was already converted from, in this chunk or an earlier one."""
         return self._first_rows.get(hash(str(record)))
+
+    def add_again(self, record: str, origin: dict) -> None:
+        """Add a record that may have been converted before (importers that merge the rows of
+        a repeated record): counted once however many chunks it is in."""
+        key = hash(str(record))
+        if key not in self._first_rows:
+            self._first_rows[key] = origin["row"]
+        elif str(record) not in self.conversion.origins:
+            self.conversion.converted_before += 1
+        self.conversion.add_record(record, origin)
 
     def add_first(self, record: str, origin: dict) -> None:
         """Add a record that :meth:`first_row` has not seen (importers that refuse a repeated

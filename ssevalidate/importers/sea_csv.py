@@ -147,7 +147,7 @@ class _Reader(TableReader):
             )
             return
         record = URIRef(self.base + quote(identifier, safe=""))
-        conversion.add_record(record, table_origin(name, number, "Identifier"))
+        self.add_again(record, table_origin(name, number, "Identifier"))
         graph.add((record, RDF.type, SSE.Initiative))
         _text(graph, record, SCHEMA.name, cells.get("Name"))
         _text(graph, record, SCHEMA.description, cells.get("Description"))
