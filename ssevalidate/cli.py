@@ -381,7 +381,7 @@ def _chunks(path: str, args: argparse.Namespace, progress: _ProgressBar) -> Iter
             head = stream.read(1 << 16)
     except OSError as error:
         raise InputError(f"cannot read file: {error.strerror}", name=path) from None
-    if streamed_dialect(head, path, args.source_format):
+    if streamed_dialect(head, path, args.source_format, os.path.getsize(path)):
         yield from stream_export(
             path, dialect=args.source_format, base=args.base, progress=progress
         )

@@ -372,7 +372,7 @@ class _Imports:
                 return self._expand(name)
             return source
         if data is None and self.fast and os.path.getsize(name) >= STREAM_THRESHOLD:
-            streamed = streamed_dialect(head, name, hint)
+            streamed = streamed_dialect(head, name, hint, os.path.getsize(name))
             if streamed:
                 return self._spool(name, streamed)
         if data is None:

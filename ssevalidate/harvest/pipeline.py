@@ -279,7 +279,7 @@ def _streamable(source: Source, documents: tuple[Document, ...]) -> str | None:
         return (
             "rdf" if detect_format(gunzip_head(head), name=document.name) in RDF_STREAMED else None
         )
-    return streamed_dialect(head, document.name, source.dialect)
+    return streamed_dialect(head, document.name, source.dialect, document.size)
 
 
 def _check_in_memory(

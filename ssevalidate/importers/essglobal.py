@@ -23,9 +23,11 @@ from __future__ import annotations
 import functools
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from rdflib import BNode, Graph, Literal, Namespace, URIRef
+import pyoxigraph as ox
+from rdflib import BNode, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, XSD
 from rdflib.term import Node
 
@@ -53,6 +55,7 @@ from ssevalidate.namespaces import (
 )
 from ssevalidate.parsegate import locate, read
 from ssevalidate.publish import alignment
+from ssevalidate.rdfconvert import to_rdflib
 from ssevalidate.reconcile import Reconciler, reconciler
 from ssevalidate.resources import vocabulary
 
@@ -79,6 +82,7 @@ _ADDRESS_PARTS = {
 _CONTACTS = {VCARD.hasTelephone: SCHEMA.telephone, VCARD.hasEmail: SCHEMA.email}
 _HAS_ADDRESS = VCARD.hasAddress
 _RECORD_CLASSES = {SSE.Initiative, SSE.Network}
+_OX_TYPE = ox.NamedNode(str(RDF.type))
 # Longest first: the canonical base is a prefix of the v1.0 one.
 _VOCAB_BASES = sorted(ESSGLOBAL_VOCAB_BASES, key=len, reverse=True)
 _LEXICAL = {
@@ -110,15 +114,115 @@ def convert(
     iris = {str(r) for r in records if isinstance(r, URIRef)}
     origins = locate(document.data, iris, document.prefixes, name)
     records.sort(key=lambda record: (origins.get(str(record), {}).get("line", 0), str(record)))
-    translator = _Translator(document.graph, conversion, matcher or reconciler(), set(records))
+    described: dict[Node, list[tuple[URIRef, Node]]] = defaultdict(list)
+    # One pass over the source: rdflib's per-pattern lookups cost more than the whole pass.
+    for subject, predicate, value in document.graph:
+        described[subject].append((predicate, value))
+    translator = _Translator(matcher or reconciler(), set(records), set())
+    translator.begin(conversion, dict(described))
     for record in records:
-        origin = origins.get(str(record), {"file": name})
-        conversion.add_record(record, origin)
-        if isinstance(record, BNode):
-            conversion.problem("an initiative without an IRI: give it one", origin)
-        translator.record(record, origin)
-    translator.report(document.data, document.prefixes, name)
+        translator.record(record, origins.get(str(record), {"file": name}))
+    unvisited = translator.described.keys() - translator.visited
+    translator.unattached(unvisited, translator.described, name)
+    subjects = {
+        str(item.subject)
+        for item in translator.leftovers.values()
+        if isinstance(item.subject, URIRef)
+    }
+    translator.report(locate(document.data, subjects, document.prefixes, name), name)
     return conversion
+
+
+def stream(
+    store: ox.Store,
+    *,
+    name: str = "<input>",
+    matcher: Reconciler | None = None,
+    chunk: int = 5_000,
+) -> Iterator[Conversion]:
+    """ESSGlobal RDF already parsed into the default graph of ``store`` (a scratch database on
+    disk, :func:`ssevalidate.importers.streaming.stream_export`), converted ``chunk`` records at
+    a time: each record with the nodes it reaches (its address, geo container, contacts...),
+    the same statements and problems as :func:`convert`, the problems counted over the whole
+    file in the last chunk. A stream has no line to give: records and problems point at the
+    file. What is kept whole is a hash per record and per node translated."""
+    records = sorted(_records_in(store), key=lambda node: node.value)
+    record_keys = {hash(to_rdflib(node)) for node in records}
+    translator = _Translator(matcher or reconciler(), _Hashes(record_keys), _Hashes())
+    for start in range(0, max(len(records), 1), chunk):
+        part = records[start : start + chunk]
+        translator.begin(Conversion("essglobal"), _reached(store, part, record_keys))
+        for record in part:
+            translator.record(to_rdflib(record), {"file": name})
+        if start + chunk >= len(records):
+            translator.unattached(*_unvisited(store, translator.visited), name)
+            translator.report({}, name)
+        yield translator.conversion
+
+
+class _Hashes:
+    """A set that keeps the hash of each node, not the node: a few dozen bytes a node."""
+
+    def __init__(self, keys: set[int] | None = None) -> None:
+        self.keys = keys if keys is not None else set()
+
+    def add(self, node: Node) -> None:
+        self.keys.add(hash(node))
+
+    def __contains__(self, node: Node) -> bool:
+        return hash(node) in self.keys
+
+
+def _records_in(store: ox.Store) -> dict[ox.NamedNode | ox.BlankNode, None]:
+    """The subjects typed with a class that means an initiative or a network, once each."""
+    is_record: dict[ox.NamedNode, bool] = {}
+    found: dict = {}
+    for quad in store.quads_for_pattern(None, _OX_TYPE, None, ox.DefaultGraph()):
+        cls = quad.object
+        known = is_record.get(cls)
+        if known is None:
+            known = is_record[cls] = _resolve(to_rdflib(cls)) in _RECORD_CLASSES
+        if known:
+            found[quad.subject] = None
+    return found
+
+
+def _reached(store: ox.Store, records: list, record_keys: set[int]) -> dict:
+    """What :class:`_Translator` reads of ``records``: their statements and those of every node
+    they reach without going through another record."""
+    described: dict[Node, list[tuple[URIRef, Node]]] = {}
+    pending, seen = list(records), set(records)
+    while pending:
+        node = pending.pop()
+        pairs = []
+        for quad in store.quads_for_pattern(node, None, None, ox.DefaultGraph()):
+            value = quad.object
+            pairs.append((to_rdflib(quad.predicate), to_rdflib(value)))
+            if type(value) is not ox.Literal and value not in seen:
+                seen.add(value)
+                if hash(to_rdflib(value)) not in record_keys:
+                    pending.append(value)
+        if pairs:
+            described[to_rdflib(node)] = pairs
+    return described
+
+
+def _unvisited(store: ox.Store, visited: _Hashes) -> tuple[list[Node], dict]:
+    """The subjects of ``store`` no record reached, with their statements' predicates."""
+    subjects: list[Node] = []
+    described: dict[Node, list[tuple[URIRef, None]]] = {}
+    last, left = None, False
+    for quad in store.quads_for_pattern(None, None, None, ox.DefaultGraph()):
+        if quad.subject != last:
+            last = quad.subject
+            node = to_rdflib(last)
+            left = node not in visited
+            if left:
+                subjects.append(node)
+                described[node] = []
+        if left:
+            described[node].append((to_rdflib(quad.predicate), None))
+    return subjects, described
 
 
 # --- the translation ---------------------------------------------------------------------------
@@ -194,18 +298,16 @@ class _Leftover:
 class _Translator:
     """Reads the source graph from each record outwards and writes SSE data."""
 
-    def __init__(
-        self, source: Graph, conversion: Conversion, matcher: Reconciler, records: set[Node]
-    ) -> None:
-        self.conversion, self.matcher = conversion, matcher
-        # One pass over the source: rdflib's per-pattern lookups cost more than the whole pass.
-        described: dict[Node, list[tuple[URIRef, Node]]] = defaultdict(list)
-        for subject, predicate, value in source:
-            described[subject].append((predicate, value))
-        self.described = dict(described)
+    def __init__(self, matcher: Reconciler, records, visited) -> None:
+        self.matcher = matcher
+        self.conversion = Conversion("essglobal")
+        self.graph = self.conversion.graph
+        self.described: dict[Node, list[tuple[URIRef, Node]]] = {}
+        """Each subject's statements (as far as the records reach, when streaming)."""
         self.records = records
-        self.graph = conversion.graph
-        self.visited: set[Node] = set()
+        """The records (a set, or :class:`_Hashes` of them)."""
+        self.visited = visited
+        """The nodes translated (a set, or :class:`_Hashes` of them)."""
         self.addresses: dict[Node, BNode] = {}
         self.leftovers: dict[tuple[str, Node], _Leftover] = {}
         self.origin: dict = {}
@@ -224,8 +326,17 @@ class _Translator:
             GEO.long: self.coordinate,
         }
 
+    def begin(self, conversion: Conversion, described: dict) -> None:
+        """Write into ``conversion`` (the whole file's, or the next chunk's), reading
+        ``described``."""
+        self.conversion, self.graph, self.described = conversion, conversion.graph, described
+        self.addresses = {}
+
     def record(self, record: Node, origin: dict) -> None:
         self.origin = origin
+        self.conversion.add_record(record, origin)
+        if isinstance(record, BNode):
+            self.conversion.problem("an initiative without an IRI: give it one", origin)
         self.node(record)
 
     def node(self, subject: Node) -> None:
@@ -374,19 +485,16 @@ class _Translator:
             found = self.leftovers[kind, term] = _Leftover(subject, self.origin)
         found.count += 1
 
-    def report(self, text: bytes, prefixes: dict[str, str], name: str) -> None:
-        """Every leftover as one problem, where its first subject is described; then whatever
-        no record reaches."""
+    def unattached(self, subjects, described: dict, name: str) -> None:
+        """Count the statements of ``subjects``, which no record reached."""
         self.origin = {"file": name}
-        for subject in self.described.keys() - self.visited:
-            for predicate, _ in self.described[subject]:
+        for subject in subjects:
+            for predicate, _ in described[subject]:
                 self.leftover("unattached", predicate, subject)
-        subjects = {
-            str(item.subject)
-            for item in self.leftovers.values()
-            if isinstance(item.subject, URIRef)
-        }
-        located = locate(text, subjects, prefixes, name)
+
+    def report(self, located: dict[str, dict], name: str) -> None:
+        """Every leftover as one problem, where its first subject is described (``located``,
+        by IRI) or else where it was met."""
         for (kind, term), item in self.leftovers.items():
             origin = located.get(str(item.subject), item.origin)
             if "line" not in origin:
@@ -396,4 +504,4 @@ class _Translator:
             self.conversion.problem(f"{message} ({times})", origin)
 
 
-__all__ = ["convert"]
+__all__ = ["convert", "stream"]

@@ -5,9 +5,10 @@ graph, origins, counts and problems, so that memory follows the chunk, not the f
 are read and converted by the same code as :func:`ssevalidate.importers.convert` (the
 importer's :class:`~ssevalidate.importers.conversion.TableReader`), with the same errors, at
 the same row and column; the chunks together hold the same statements. A GeoJSON
-FeatureCollection goes the same way a chunk of features at a time (:func:`stream_export`), an
-RDF dump a chunk of subjects at a time (:func:`stream_rdf`); gzip-compressed files are
-expanded as they are read.
+FeatureCollection, a list of Murmurations profiles and a large ESSGlobal file go the same way a
+chunk of features, profiles or initiatives at a time (:func:`stream_export`), an RDF dump a
+chunk of subjects at a time (:func:`stream_rdf`); gzip-compressed files are expanded as they
+are read.
 
 >>> from ssevalidate.importers.streaming import RecordRows, stream_table, write_ntriples
 >>> with open("export.nt", "wb") as out:                              # doctest: +SKIP
@@ -47,14 +48,16 @@ from ssevalidate.importers import (
     IMPORTERS,
     TABLES,
     dialect_of,
+    essglobal,
     geojson,
+    gunzip_head,
     importer_name,
     importer_of_file,
     murmurations,
 )
 from ssevalidate.importers.conversion import Conversion, field_origin
-from ssevalidate.importers.reading import ExpansionError, csv_stream
-from ssevalidate.namespaces import PREFIXES, SSE
+from ssevalidate.importers.reading import ExpansionError, csv_stream, file_iri
+from ssevalidate.namespaces import ESSGLOBAL_VOCAB_BASES, PREFIXES, SSE
 from ssevalidate.parsegate import InputError, Quads, detect_format
 from ssevalidate.rdfconvert import to_rdflib
 from ssevalidate.reconcile import Reconciler
@@ -69,21 +72,42 @@ Progress = Callable[[str, int, int], None]
 """``progress("read", bytes_read, file_size)``, as :func:`ssevalidate.validate` reports."""
 
 
-STREAMED = (*TABLES, "geojson", "murmurations")
-"""The dialects read as a stream: the spreadsheets, GeoJSON FeatureCollections, and
-Murmurations profile lists and index pages."""
+STREAMED = (*TABLES, "geojson", "murmurations", "essglobal")
+"""The dialects read as a stream: the spreadsheets, GeoJSON FeatureCollections, Murmurations
+profile lists and index pages, and ESSGlobal RDF (from :data:`ESSGLOBAL_STREAMED`)."""
+ESSGLOBAL_STREAMED = 64 << 20
+"""ESSGlobal RDF is streamed from this size (bytes) only: a stream gives its records no line
+(the file is parsed into a scratch database first), and below it memory is not at stake."""
 _JSON_STREAMS = {"geojson": geojson.stream, "murmurations": murmurations.stream}
 
 
-def streamed_dialect(head: bytes, name: str, hint: str | None = None) -> str | None:
+def streamed_dialect(
+    head: bytes, name: str, hint: str | None = None, size: int | None = None
+) -> str | None:
     """The dialect (one of :data:`STREAMED`) of the file whose first bytes are ``head``
     (gzip-compressed or not), when it can be streamed; None for anything else. ``hint`` is a
-    format the user named."""
+    format the user named; ``size`` the file's, when it decides (ESSGlobal RDF)."""
     hint = hint or importer_of_file(name)
     if hint and importer_name(hint) is None:
         return None
     dialect = dialect_of(head, name, hint)
+    if dialect is None and not hint:
+        expanded = gunzip_head(head)
+        if any(base.encode() in expanded for base in ESSGLOBAL_VOCAB_BASES):
+            dialect = "essglobal"
+    if dialect == "essglobal" and (
+        (size is not None and size < ESSGLOBAL_STREAMED)
+        or _rdf_format(gunzip_head(head), name) not in RDF_STREAMED
+    ):
+        return None
     return dialect if dialect in STREAMED else None
+
+
+def _rdf_format(head: bytes, name: str) -> str | None:
+    try:
+        return detect_format(head, name=name)
+    except InputError:
+        return None
 
 
 def stream_export(
@@ -99,11 +123,23 @@ def stream_export(
     """The conversions of the export at ``path``, a chunk at a time: a spreadsheet
     (:func:`stream_table`), a GeoJSON FeatureCollection
     (:func:`ssevalidate.importers.geojson.stream`: one conversion per ``chunk_rows``
-    features) or Murmurations profiles (:func:`ssevalidate.importers.murmurations.stream`,
-    ``chunk_rows`` profiles). The arguments are :func:`stream_table`'s."""
+    features), Murmurations profiles (:func:`ssevalidate.importers.murmurations.stream`,
+    ``chunk_rows`` profiles) or ESSGlobal Turtle or N-Triples
+    (:func:`ssevalidate.importers.essglobal.stream`, ``chunk_rows`` records). The arguments
+    are :func:`stream_table`'s."""
     name = name or str(path)
     with open(path, "rb") as stream:
         chosen = streamed_dialect(stream.read(1 << 16), name, dialect)
+    if chosen == "essglobal":
+        with _scratch_store(path, name, None, base or file_iri(name)) as store:
+            if progress:
+                size = os.path.getsize(path)
+                progress("read", size, size)
+            yield from essglobal.stream(
+                store, name=name, matcher=matcher, chunk=chunk_rows or CHUNK_ROWS
+            )
+            del store
+        return
     if chosen not in _JSON_STREAMS:
         yield from stream_table(
             path,
@@ -327,22 +363,7 @@ def stream_rdf(
     follows a chunk."""
     name = name or str(path)
     chunk_rows = chunk_rows or CHUNK_ROWS
-    with (
-        tempfile.TemporaryDirectory(prefix="ssevalidate-rdf-") as scratch,
-        _opened(path, name) as (_, stream, _),
-    ):
-        try:
-            fmt = detect_format(stream.read(1 << 16), name=name, format=format)
-            if fmt not in RDF_STREAMED:
-                raise InputError(f"{fmt} cannot be read as a stream", name=name)
-            stream.seek(0)
-            store = ox.Store(scratch)
-            quads = iter(Quads(stream, fmt, name=name, base_iri=base))
-            # In batches: the bulk loader holds what it is given (2.4 M statements: 1.4 GB).
-            while batch := list(itertools.islice(quads, _SCRATCH_BATCH)):
-                store.bulk_extend(batch)
-        except ExpansionError as error:
-            raise InputError(str(error), name=name) from None
+    with _scratch_store(path, name, format, base) as store:
         chunk, subjects, last = Conversion("rdf"), 0, None
         for quad in store.quads_for_pattern(None, None, None, ox.DefaultGraph()):
             subject = quad.subject
@@ -362,6 +383,35 @@ def stream_rdf(
         if len(chunk.graph) or subjects == 0:
             yield chunk
         del store
+
+
+@contextlib.contextmanager
+def _scratch_store(
+    path: str | os.PathLike, name: str, format: str | None, base: str | None
+) -> Iterator[ox.Store]:
+    """The RDF file at ``path`` (:data:`RDF_STREAMED`, gzip-compressed or not) parsed by the
+    parse gate (the same errors, at their line and column) into a scratch database on disk,
+    which gives the statements back grouped by subject, whatever the order of the file."""
+    with (
+        tempfile.TemporaryDirectory(prefix="ssevalidate-rdf-") as scratch,
+        _opened(path, name) as (_, stream, _),
+    ):
+        try:
+            fmt = detect_format(stream.read(1 << 16), name=name, format=format)
+            if fmt not in RDF_STREAMED:
+                raise InputError(f"{fmt} cannot be read as a stream", name=name)
+            stream.seek(0)
+            store = ox.Store(scratch)
+            quads = iter(Quads(stream, fmt, name=name, base_iri=base))
+            # In batches: the bulk loader holds what it is given (2.4 M statements: 1.4 GB).
+            while batch := list(itertools.islice(quads, _SCRATCH_BATCH)):
+                store.bulk_extend(batch)
+        except ExpansionError as error:
+            raise InputError(str(error), name=name) from None
+        try:
+            yield store
+        finally:
+            del store
 
 
 _TYPE = ox.NamedNode(str(RDF.type))
