@@ -78,6 +78,50 @@ def graph_content(store, graph: str, ignored: frozenset | set = frozenset()) -> 
     )
 
 
+def streamed_as_converted(path: Path, chunk_rows: int, dialect: str) -> list:
+    """Stream ``path`` (:func:`~ssevalidate.importers.streaming.stream_export`) and check the
+    chunks against :func:`~ssevalidate.importers.convert` of the whole file: the same
+    statements, problems, origins and counts. The chunks."""
+    from ssevalidate.importers import convert
+    from ssevalidate.importers.streaming import stream_export
+
+    whole = convert(path.read_bytes(), name=str(path))
+    chunks = list(stream_export(path, chunk_rows=chunk_rows))
+    union = Graph()
+    for chunk in chunks:
+        union += chunk.graph
+    assert all(chunk.dialect == dialect for chunk in chunks)
+    assert all(chunk.fields == whole.fields for chunk in chunks)
+    assert shapes(union) == shapes(whole.graph)
+    assert [str(p) for c in chunks for p in c.problems] == [str(p) for p in whole.problems]
+    assert {r: o for c in chunks for r, o in c.origins.items()} == whole.origins
+    assert sum(chunk.records for chunk in chunks) == whole.records
+    return chunks
+
+
+def validated_both_ways(path: Path, monkeypatch) -> tuple:
+    """The reports of ``path`` converted whole in memory, then streamed (the threshold
+    lowered; checked that it was), and a key to compare their results by."""
+    from ssevalidate import validate, validation
+    from ssevalidate.importers.streaming import RecordRows
+
+    in_memory = validate(str(path))
+    monkeypatch.setattr(validation, "STREAM_THRESHOLD", 100)
+    spooled = []
+    merge = RecordRows.merge
+    monkeypatch.setattr(
+        RecordRows, "merge", lambda self, other: spooled.append(other) or merge(self, other)
+    )
+    streamed = validate(str(path))
+    assert spooled, "the file was not streamed"
+
+    def key(result):
+        origin = tuple(sorted((result.origin or {}).items()))
+        return result.severity, result.record, result.path, result.component, origin
+
+    return in_memory, streamed, key
+
+
 def anchor(*parts: str) -> Path:
     """A path under ../shared/anchors; skips (fails on CI) when ../shared is absent."""
     path = ANCHORS.joinpath(*parts)

@@ -9,31 +9,17 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import anchor, shapes
-from rdflib import Graph
+from conftest import anchor, streamed_as_converted, validated_both_ways
 
-import ssevalidate
-from ssevalidate import validation
-from ssevalidate.importers import convert, geojson
-from ssevalidate.importers.streaming import RecordRows, stream_export, streamed_dialect
+from ssevalidate.importers import geojson
+from ssevalidate.importers.streaming import stream_export, streamed_dialect
 from ssevalidate.parsegate import InputError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "importers"
 
 
 def same_as_in_memory(path: Path, chunk_rows: int) -> list:
-    """Stream ``path`` and check it against :func:`convert` of the whole file; the chunks."""
-    whole = convert(path.read_bytes(), name=str(path))
-    chunks = list(stream_export(path, chunk_rows=chunk_rows))
-    union = Graph()
-    for chunk in chunks:
-        union += chunk.graph
-    assert all(chunk.dialect == "geojson" for chunk in chunks)
-    assert shapes(union) == shapes(whole.graph)
-    assert [str(p) for c in chunks for p in c.problems] == [str(p) for p in whole.problems]
-    assert {r: o for c in chunks for r, o in c.origins.items()} == whole.origins
-    assert sum(chunk.records for chunk in chunks) == whole.records
-    return chunks
+    return streamed_as_converted(path, chunk_rows, "geojson")
 
 
 def collection(features: list, **members) -> bytes:
@@ -154,19 +140,7 @@ def test_validate_streams_a_large_collection_with_the_same_results_and_origins(
     path = tmp_path / "map.geojson"
     path.write_bytes(collection(features))
 
-    def key(result):
-        origin = tuple(sorted((result.origin or {}).items()))
-        return result.severity, result.record, result.path, result.component, origin
-
-    in_memory = ssevalidate.validate(str(path))
-    monkeypatch.setattr(validation, "STREAM_THRESHOLD", 100)
-    spooled = []
-    merge = RecordRows.merge
-    monkeypatch.setattr(
-        RecordRows, "merge", lambda self, other: spooled.append(other) or merge(self, other)
-    )
-    streamed = ssevalidate.validate(str(path))
-    assert spooled, "the collection was not streamed"
+    in_memory, streamed, key = validated_both_ways(path, monkeypatch)
     assert len(in_memory.results) >= 2
     assert sorted(map(key, streamed.results)) == sorted(map(key, in_memory.results))
     pointers = {result.origin["pointer"] for result in streamed.results}
