@@ -6,6 +6,7 @@ decision outlives the next harvest."""
 
 from __future__ import annotations
 
+import dataclasses
 import http.server
 import json
 import threading
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 
 import ssevalidate.matching
-from ssevalidate.harvest import ConfigError, harvest, parse_config
+from ssevalidate.harvest import ConfigError, harvest, parse_config, retire
 from ssevalidate.harvest.registry import SourceRegistry
 from ssevalidate.harvest.schedule import IDLE, Scheduler
 from ssevalidate.matching import decide, match_iri, match_key, match_view, matches
@@ -162,6 +163,20 @@ def test_a_decision_survives_the_next_harvest_and_its_matching(site, runs):
     assert len(runs) == 2
     view = match_view(store, BASE, bakery_iri())
     assert (view.status, view.decided_by) == ("confirmed", "Ana")
+    assert matches(store, BASE, "open").total == 0
+
+
+def test_a_retired_source_takes_its_matches_with_it(site, runs):
+    store = EmbeddedStore(None)
+    config = parse_config(config_text(site))
+    harvest(config, store, allow=["127.0.0.1"])
+    assert matches(store, BASE, "open").total == 1
+    right = config.source("right")
+    without_right = dataclasses.replace(config, sources=(config.source("left"),))
+
+    result = retire(right, store, without_right)
+
+    assert result.outcome == "retired" and len(runs) == 2
     assert matches(store, BASE, "open").total == 0
 
 

@@ -56,7 +56,7 @@ from starlette.concurrency import run_in_threadpool
 from service.auth import UNCONFIGURED, AdminCheck, AdminRefusal, is_form
 from service.i18n import request_lang, translator
 from service.templating import page
-from ssevalidate.harvest import quality
+from ssevalidate.harvest import quality, retire
 from ssevalidate.harvest.catalogue import (
     PREFIXES,
     catalogue_graph_iri,
@@ -66,7 +66,6 @@ from ssevalidate.harvest.catalogue import (
     write_catalogue,
 )
 from ssevalidate.harvest.config import ConfigError, Source
-from ssevalidate.harvest.pipeline import retire_source
 from ssevalidate.harvest.registry import (
     InvalidSource,
     Registered,
@@ -329,7 +328,7 @@ def _retire(request: Request, registry: SourceRegistry, source: Source) -> None:
     if scheduler is not None and scheduler.started:
         scheduler.retire(source)
         return
-    retire_source(source, request.app.state.store, registry.config())
+    retire(source, request.app.state.store, registry.config())
     refresh_catalogue(request.app)
 
 

@@ -44,7 +44,7 @@ from ssevalidate.harvest.config import (
     load_config,
     parse_config,
 )
-from ssevalidate.harvest.pipeline import Progress, harvest_source
+from ssevalidate.harvest.pipeline import Progress, harvest_source, retire_source
 from ssevalidate.harvest.provenance import HarvestResult
 from ssevalidate.harvest.records import Changes
 from ssevalidate.harvest.terms import HARVEST
@@ -83,6 +83,15 @@ def harvest(
     ]
     match_changes(store, config, results)
     return results
+
+
+def retire(source: Source, store: Store, config: Config) -> HarvestResult:
+    """Empty the graphs of ``source``, removed from ``config``, but for the tombstones of its
+    records (:func:`~ssevalidate.harvest.pipeline.retire_source`), then propose the matches
+    again without its records (:func:`match_changes`). Never raises."""
+    result = retire_source(source, store, config)
+    match_changes(store, config, [result])
+    return result
 
 
 def match_changes(
@@ -142,4 +151,5 @@ __all__ = [
     "load_config",
     "match_changes",
     "parse_config",
+    "retire",
 ]
