@@ -364,6 +364,8 @@ class KeptCopies:
 
     @contextlib.contextmanager
     def keeping(self, store: Store, graph: str) -> Iterator[None]:
+        """``graph`` of ``store`` written to a copy (made durable) before the block runs, put
+        back if the block raises, forgotten once it has ended."""
         with contextlib.ExitStack() as stack:
             folder = self.folder
             if folder is None:
@@ -395,12 +397,22 @@ class KeptCopies:
             copy = name.with_suffix(".nt")
             if copy.exists():
                 graph = name.read_text(encoding="utf-8")
+                try:
+                    self._put_back(store, copy)
+                except StoreError as error:
+                    raise StoreError(
+                        f"{error}: the previous version of {graph}, whose reload was cut short, "
+                        f"could not be put back from {copy}; remove {name} to open the store "
+                        "with that graph as it is (part loaded: harvest its source again)"
+                    ) from None
                 log.warning(
                     "graph %s: a reload was interrupted, its previous version is back", graph
                 )
-                self._put_back(store, copy)
             else:  # died while writing the copy: the graph was not touched yet
                 self._forget(copy)
+        for left in [*self.folder.glob("*.nt"), *self.folder.glob("*.part")]:
+            if not left.with_suffix(".graph").exists():  # its name removed by hand
+                self._forget(left)
 
     def _put_back(self, store: Store, copy: Path) -> None:
         store.load_graph(copy.with_suffix(".graph").read_text(encoding="utf-8"), copy)

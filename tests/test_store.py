@@ -256,3 +256,24 @@ def test_a_remote_graph_the_server_does_not_have_is_dumped_empty(tmp_path, oxigr
     )
     remote.dump_graph("https://example.org/never-loaded", tmp_path / "none.nt")
     assert (tmp_path / "none.nt").read_bytes() == b""
+
+
+def test_a_copy_that_cannot_be_put_back_stops_the_opening_and_says_what_to_do(tmp_path):
+    store = EmbeddedStore(tmp_path / "store")
+    store.replace_graph(GRAPH, b'<https://e.org/a> <https://e.org/p> "1" .', "ntriples")
+    del store
+    gc.collect()
+    kept = tmp_path / "store.kept"
+    kept.mkdir()
+    (kept / "bad.graph").write_text(GRAPH)
+    (kept / "bad.nt").write_text("<https://e.org/a> <https://e.org/p> broken .\n")
+
+    with pytest.raises(StoreError, match="could not be put back") as refused:
+        EmbeddedStore(tmp_path / "store")
+    assert f"remove {kept / 'bad.graph'}" in str(refused.value)
+    del refused  # its traceback holds the database open
+    gc.collect()
+
+    (kept / "bad.graph").unlink()
+    reopened = EmbeddedStore(tmp_path / "store")
+    assert reopened.count(GRAPH) == 0 and not kept.exists()
