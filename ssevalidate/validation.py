@@ -345,8 +345,8 @@ class _Imports:
 
     def imported(self, source, format: str | None) -> Source:
         """``source`` converted to SSE data when it is a directory export (a spreadsheet,
-        GeoJSON, Murmurations...), else ``source`` unchanged; a :class:`Spool` is its file, a
-        :class:`Conversion` its graph."""
+        GeoJSON, Murmurations...), else ``source`` as it is (a gzip-compressed file expanded,
+        for the fast engine); a :class:`Spool` is its file, a :class:`Conversion` its graph."""
         if isinstance(source, Spool):
             self.streamed.merge(source.rows)
             self.spooled.add(str(source.path))
@@ -355,8 +355,10 @@ class _Imports:
             for record in source.origins:
                 self.conversions[record] = source
             return source.graph
-        if isinstance(source, Graph) or (format and not _may_be_export(format)):
+        if isinstance(source, Graph):
             return source
+        if format and not _may_be_export(format):
+            return self._as_it_is(source)
         if isinstance(source, bytes | str) and not _is_path(source):
             name, data = UNNAMED, source.encode("utf-8") if isinstance(source, str) else source
             head = data
@@ -368,9 +370,7 @@ class _Imports:
             return source
         hint = format or importer_of_file(name)
         if dialect_of(head, name, hint) is None:
-            if data is None and self.fast and head.startswith(GZIP_MAGIC):
-                return self._expand(name)
-            return source
+            return self._as_it_is(source)
         if data is None and self.fast and os.path.getsize(name) >= STREAM_THRESHOLD:
             streamed = streamed_dialect(head, name, hint, os.path.getsize(name))
             if streamed:
@@ -390,9 +390,12 @@ class _Imports:
         self.spooled.add(path)
         return path
 
-    def _expand(self, name: str) -> _ExpandedFile:
-        """The gzip-compressed RDF file ``name`` expanded into a temporary file, which the
-        engine reads in parts under the name of the compressed one."""
+    def _as_it_is(self, source) -> Source:
+        """RDF read as it is; for the fast engine, a gzip-compressed file is expanded into a
+        temporary file, which the engine reads in parts under the compressed file's name."""
+        if not (self.fast and _is_path(source) and _head(str(source)).startswith(GZIP_MAGIC)):
+            return source
+        name = str(source)
         path = self._scratch(name, "")
         expand(name, path, name=name, progress=self.progress)
         return _ExpandedFile(name, path)

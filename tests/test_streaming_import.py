@@ -289,11 +289,13 @@ def test_a_gzip_rdf_file_validates_as_the_plain_one_with_its_lines(engine, tmp_p
 
     plain = ssevalidate.validate(str(MISTAKES), engine=engine)
     compressed = ssevalidate.validate(str(packed), engine=engine)
+    named = ssevalidate.validate(str(packed), engine=engine, format="turtle")
 
     assert len(plain.results) > 5 and result_keys(compressed) == result_keys(plain)
+    assert result_keys(named) == result_keys(plain), "a format given, the file is expanded too"
     assert {r.origin["file"] for r in compressed.results} == {str(packed)}
     # The fast engine reads a file expanded on disk; pyshacl reads a graph in memory anyway.
-    assert expanded_in_memory == ([] if engine == "fast" else [str(packed)])
+    assert expanded_in_memory == ([] if engine == "fast" else [str(packed)] * 2)
 
 
 @pytest.mark.parametrize(
