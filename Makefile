@@ -51,7 +51,7 @@ bench: $(STAMP)
 bench-harvest: $(STAMP)
 	$(BIN)/python benchmarks/harvest.py
 
-# Converting a 100,000-row SEA CSV streamed against in memory (time, peak memory); writes
-# BENCHMARKS.md.
+# Converting 100,000 records as SEA CSV, GeoJSON, Murmurations and ESSGlobal Turtle, streamed
+# against in memory (time, peak memory; about 15 minutes); writes BENCHMARKS.md.
 bench-import: $(STAMP)
 	$(BIN)/python benchmarks/import_memory.py
