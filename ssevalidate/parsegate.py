@@ -146,10 +146,6 @@ class Document:
     graph: Graph
     prefixes: dict[str, str] = field(default_factory=dict)
 
-    def locate(self, iri: str) -> dict[str, Any] | None:
-        """Line and column where the record ``iri`` is described (see :func:`locate`)."""
-        return locate(self.data, {iri}, self.prefixes, self.name)[iri]
-
 
 def locate(
     text: bytes, iris: set[str], prefixes: dict[str, str], name: str, first_line: int = 1

@@ -65,6 +65,24 @@ def test_missing_name_is_a_violation_on_the_record():
     assert result.origin == {"file": "<input>", "line": 9, "column": 1}
 
 
+@pytest.mark.parametrize("engine", ["fast", "pyshacl"])
+def test_results_point_at_the_line_of_their_record_in_each_file(tmp_path, engine):
+    first, second = tmp_path / "first.ttl", tmp_path / "second.ttl"
+    nameless = "<https://e.org/{0}> a sse:Initiative .\n"
+    named = '<https://e.org/{0}> a sse:Initiative ; schema:name "{0}" .\n'
+    first.write_text(PREFIXES + named.format("a") + nameless.format("b"), encoding="utf-8")
+    second.write_text(PREFIXES + "\n" + nameless.format("c") + named.format("d"), encoding="utf-8")
+
+    report = validate([str(first), str(second)], engine=engine)
+
+    missing = {r.record: r.origin for r in report.results if r.path == "schema:name"}
+    lines = PREFIXES.count("\n")
+    assert missing == {
+        "https://e.org/b": {"file": str(first), "line": lines + 2, "column": 1},
+        "https://e.org/c": {"file": str(second), "line": lines + 2, "column": 1},
+    }
+
+
 def test_messages_follow_the_requested_language_with_english_fallback():
     body = "<https://e.org/a> a sse:Initiative ."
     messages = {
