@@ -27,6 +27,7 @@ from types import ModuleType
 
 from rdflib import RDF, Graph
 
+from ssevalidate.gcpause import gc_paused
 from ssevalidate.importers.conversion import Conversion
 from ssevalidate.namespaces import ESSGLOBAL_VOCAB_BASES, SSE
 from ssevalidate.parsegate import InputError, format_from_name, locate, read
@@ -103,6 +104,7 @@ def dialect_of(data: bytes, name: str = "<input>", hint: str | None = None) -> s
     return None
 
 
+@gc_paused()
 def convert(
     data: bytes, *, name: str = "<input>", dialect: str | None = None, base: str | None = None
 ) -> Conversion:

@@ -42,6 +42,7 @@ import pyoxigraph as ox
 from rdflib import RDF, BNode, URIRef
 from rdflib.plugins.serializers.nt import _nt_row
 
+from ssevalidate.gcpause import each_item_paused
 from ssevalidate.importers import (
     DECOMPRESSED_LIMIT,
     GZIP_MAGIC,
@@ -110,6 +111,7 @@ def _rdf_format(head: bytes, name: str) -> str | None:
         return None
 
 
+@each_item_paused
 def stream_export(
     path: str | os.PathLike,
     *,
@@ -161,6 +163,7 @@ def stream_export(
                 progress("read", stream.tell(), size)
 
 
+@each_item_paused
 def stream_table(
     path: str | os.PathLike,
     *,
@@ -346,6 +349,7 @@ RDF_STREAMED = ("turtle", "ntriples")
 """The RDF syntaxes :func:`stream_rdf` reads: those of large dumps."""
 
 
+@each_item_paused
 def stream_rdf(
     path: str | os.PathLike,
     *,

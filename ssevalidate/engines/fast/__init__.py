@@ -41,6 +41,7 @@ from ssevalidate.engines.fast.parts import (
 )
 from ssevalidate.engines.fast.shapes import Plan, compile_shapes
 from ssevalidate.engines.pyshacl_engine import PyshaclEngine
+from ssevalidate.gcpause import gc_paused
 from ssevalidate.rdfconvert import from_rdflib, graph_from_quads
 from ssevalidate.resources import taxonomy_files
 
@@ -88,31 +89,13 @@ class FastEngine:
         :func:`~ssevalidate.validation.with_concepts` does, without copying ``data``."""
         self.notices = []
         plan = _plan(shapes)
-        graph = DataGraph()
-        back: dict = {}
-        ill_typed = set()
         background = _background() if with_taxonomies else None
-        used = set()
-        for triple in data:
-            converted = []
-            for term in triple:
-                try:
-                    node = from_rdflib(term)
-                except ValueError:
-                    # rdflib accepts IRIs that pyoxigraph refuses (no scheme, spaces...).
-                    self.notices.append(f"validated by pySHACL: {term!r} is no valid RDF term")
-                    return PyshaclEngine().run(_rdflib_whole(data, with_taxonomies), shapes)
-                back[node] = term
-                converted.append(node)
-                if getattr(term, "ill_typed", False):
-                    ill_typed.add(node)
-            graph.add(*converted)
-            if background is not None and converted[2] in background.out:
-                used.add(converted[2])
-        for concept in used:
-            for predicate, objects in background.out[concept].items():
-                for obj in objects:
-                    graph.add(concept, predicate, obj)
+        with gc_paused():
+            indexed = _indexed(data, background)
+        if isinstance(indexed, str):
+            self.notices.append(f"validated by pySHACL: {indexed} is no valid RDF term")
+            return PyshaclEngine().run(_rdflib_whole(data, with_taxonomies), shapes)
+        graph, back, ill_typed = indexed
         result = evaluate_graph(graph, plan, known=back, ill_typed=ill_typed)
         merged = merge([result], plan, known=back)
         whole = partial(_rdflib_whole, data, with_taxonomies)
@@ -201,6 +184,35 @@ class FastEngine:
                 for future in as_completed([pool.submit(_validate_in_worker, u) for u in units]):
                     report(future.result())
         return merge(results, plan)
+
+
+def _indexed(data: Graph, background: DataGraph | None) -> tuple[DataGraph, dict, set] | str:
+    """``data`` indexed over pyoxigraph terms with the description of each concept it uses
+    (from ``background``), each term's rdflib original and the ill-typed literals; or the
+    text of a term pyoxigraph refuses (rdflib accepts IRIs without a scheme, with spaces...)."""
+    graph = DataGraph()
+    back: dict = {}
+    ill_typed = set()
+    used = set()
+    for triple in data:
+        converted = []
+        for term in triple:
+            try:
+                node = from_rdflib(term)
+            except ValueError:
+                return repr(term)
+            back[node] = term
+            converted.append(node)
+            if getattr(term, "ill_typed", False):
+                ill_typed.add(node)
+        graph.add(*converted)
+        if background is not None and converted[2] in background.out:
+            used.add(converted[2])
+    for concept in used:
+        for predicate, objects in background.out[concept].items():
+            for obj in objects:
+                graph.add(concept, predicate, obj)
+    return graph, back, ill_typed
 
 
 def _in_daemon() -> bool:

@@ -32,6 +32,7 @@ from ssevalidate.engines.fast.datagraph import DataGraph, Term
 from ssevalidate.engines.fast.evaluation import Evaluation
 from ssevalidate.engines.fast.shapes import Plan
 from ssevalidate.engines.fast.sparql import SHAPES_GRAPH
+from ssevalidate.gcpause import gc_paused
 from ssevalidate.namespaces import LABEL_PROPERTIES
 from ssevalidate.rdfconvert import from_rdflib, to_rdflib
 
@@ -192,6 +193,13 @@ def validate_unit(
 ) -> PartResult:
     """Parse and validate parts read together. ``complete`` says they hold all the data: then
     nothing is deferred and a syntax error is the input's (an :class:`InputError`)."""
+    with gc_paused():
+        return _validate_unit(parts, plan, background, complete)
+
+
+def _validate_unit(
+    parts: list[Part], plan: Plan, background: DataGraph | None, complete: bool
+) -> PartResult:
     try:
         try:
             reading = _read(parts, background)
@@ -238,6 +246,11 @@ def evaluate_graph(
 ) -> PartResult:
     """Validate a whole data graph already indexed; ``known`` gives back the original term of
     each pyoxigraph term (the caller's rdflib terms)."""
+    with gc_paused():
+        return _evaluate_graph(data, plan, known, ill_typed)
+
+
+def _evaluate_graph(data: DataGraph, plan: Plan, known: dict, ill_typed) -> PartResult:
     owners: dict = {}
     for subject, properties in data.out.items():
         for objects in properties.values():
