@@ -355,7 +355,11 @@ def test_two_triggers_make_one_harvest_and_the_status_shows_the_stage(tmp_path, 
         first = client.post("/sources/slow/harvest", headers=ADMIN)
         assert first.status_code == 202
         assert first.headers["Location"] == first.json()["status_url"] == "/sources/slow"
-        running = wait_for(lambda: (s := state(client, "slow"))["state"] == "running" and s)
+        # The source is running before its first stage is reported: wait for the stage too (the
+        # download is held, so the harvest stays in it).
+        running = wait_for(
+            lambda: (s := state(client, "slow"))["state"] == "running" and s["stage"] and s
+        )
         assert running["stage"] == "fetch"
         page = client.get("/sources/slow", headers={"Accept": "text/html"}).text
         assert "Harvesting now: downloading" in page
