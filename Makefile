@@ -52,6 +52,6 @@ bench-harvest: $(STAMP)
 	$(BIN)/python benchmarks/harvest.py
 
 # Converting 100,000 records as SEA CSV, GeoJSON, Murmurations and ESSGlobal Turtle, streamed
-# against in memory (time, peak memory; about 15 minutes); writes BENCHMARKS.md.
+# against in memory (time, peak memory; about 10 minutes); writes BENCHMARKS.md.
 bench-import: $(STAMP)
 	$(BIN)/python benchmarks/import_memory.py
