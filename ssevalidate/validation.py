@@ -372,7 +372,7 @@ class _Imports:
             return source
         hint = format or importer_of_file(name)
         if dialect_of(head, name, hint) is None:
-            return self._as_it_is(source)
+            return self._as_it_is(source, head)
         if data is None and self.fast and os.path.getsize(name) >= STREAM_THRESHOLD:
             streamed = streamed_dialect(head, name, hint, os.path.getsize(name))
             if streamed:
@@ -392,10 +392,13 @@ class _Imports:
         self.spooled.add(path)
         return path
 
-    def _as_it_is(self, source) -> Source:
-        """RDF read as it is; for the fast engine, a gzip-compressed file is expanded into a
-        temporary file, which the engine reads in parts under the compressed file's name."""
-        if not (self.fast and _is_path(source) and _head(str(source)).startswith(GZIP_MAGIC)):
+    def _as_it_is(self, source, head: bytes | None = None) -> Source:
+        """RDF read as it is; for the fast engine, a gzip-compressed file (``head``: its first
+        bytes, when already read) is expanded into a temporary file, which the engine reads in
+        parts under the compressed file's name."""
+        if not (self.fast and _is_path(source)):
+            return source
+        if not (_head(str(source)) if head is None else head).startswith(GZIP_MAGIC):
             return source
         name = str(source)
         path = self._scratch(name, "")

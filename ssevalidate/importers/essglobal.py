@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -123,7 +123,10 @@ def convert(
     for record in records:
         translator.record(record, origins.get(str(record), {"file": name}))
     unvisited = translator.described.keys() - translator.visited
-    translator.unattached(unvisited, translator.described, name)
+    translator.unattached(
+        ((subject, predicate) for subject in unvisited for predicate, _ in described[subject]),
+        name,
+    )
     subjects = {
         str(item.subject)
         for item in translator.leftovers.values()
@@ -155,7 +158,7 @@ def stream(
         for record in part:
             translator.record(to_rdflib(record), {"file": name})
         if start + chunk >= len(records):
-            translator.unattached(*_unvisited(store, translator.visited), name)
+            translator.unattached(_unvisited(store, translator.visited), name)
             translator.report({}, name)
         yield translator.conversion
 
@@ -207,22 +210,17 @@ def _reached(store: ox.Store, records: list, record_keys: set[int]) -> dict:
     return described
 
 
-def _unvisited(store: ox.Store, visited: _Hashes) -> tuple[list[Node], dict]:
-    """The subjects of ``store`` no record reached, with their statements' predicates."""
-    subjects: list[Node] = []
-    described: dict[Node, list[tuple[URIRef, None]]] = {}
-    last, left = None, False
+def _unvisited(store: ox.Store, visited: _Hashes) -> Iterator[tuple[Node, URIRef]]:
+    """Each statement's subject and predicate, for the subjects of ``store`` no record
+    reached."""
+    last, node, left = None, None, False
     for quad in store.quads_for_pattern(None, None, None, ox.DefaultGraph()):
         if quad.subject != last:
             last = quad.subject
             node = to_rdflib(last)
             left = node not in visited
-            if left:
-                subjects.append(node)
-                described[node] = []
         if left:
-            described[node].append((to_rdflib(quad.predicate), None))
-    return subjects, described
+            yield node, to_rdflib(quad.predicate)
 
 
 # --- the translation ---------------------------------------------------------------------------
@@ -485,12 +483,11 @@ class _Translator:
             found = self.leftovers[kind, term] = _Leftover(subject, self.origin)
         found.count += 1
 
-    def unattached(self, subjects, described: dict, name: str) -> None:
-        """Count the statements of ``subjects``, which no record reached."""
+    def unattached(self, statements: Iterable[tuple[Node, URIRef]], name: str) -> None:
+        """Count the ``(subject, predicate)`` of each statement no record reached."""
         self.origin = {"file": name}
-        for subject in subjects:
-            for predicate, _ in described[subject]:
-                self.leftover("unattached", predicate, subject)
+        for subject, predicate in statements:
+            self.leftover("unattached", predicate, subject)
 
     def report(self, located: dict[str, dict], name: str) -> None:
         """Every leftover as one problem, where its first subject is described (``located``,

@@ -92,13 +92,12 @@ def streamed_dialect(
     if hint and importer_name(hint) is None:
         return None
     dialect = dialect_of(head, name, hint)
-    if dialect is None and not hint:
-        expanded = gunzip_head(head)
-        if any(base.encode() in expanded for base in ESSGLOBAL_VOCAB_BASES):
-            dialect = "essglobal"
+    expanded = gunzip_head(head)
+    if dialect is None and not hint and any(b.encode() in expanded for b in ESSGLOBAL_VOCAB_BASES):
+        dialect = "essglobal"
     if dialect == "essglobal" and (
         (size is not None and size < ESSGLOBAL_STREAMED)
-        or _rdf_format(gunzip_head(head), name) not in RDF_STREAMED
+        or _rdf_format(expanded, name) not in RDF_STREAMED
     ):
         return None
     return dialect if dialect in STREAMED else None
