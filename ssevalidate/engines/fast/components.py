@@ -18,6 +18,7 @@ from rdflib.namespace import SH
 from rdflib.term import Node
 
 from ssevalidate.engines.fast import literals
+from ssevalidate.engines.fast.compiled import Bind, Namespace
 from ssevalidate.engines.fast.datagraph import Term
 from ssevalidate.rdfconvert import from_rdflib
 
@@ -56,17 +57,39 @@ class Component:
     def evaluate(self, ev: Evaluation, focus: Term, values) -> list:
         raise NotImplementedError
 
+    def statements(self, bind: Bind, found: str) -> list[str] | None:
+        """Python lines doing what :meth:`evaluate` does in a compiled shape function (see
+        :mod:`~ssevalidate.engines.fast.compiled`), appending ``(found, focus, violation)``;
+        None to have :meth:`evaluate` called."""
+        return None
+
 
 class ValueCheck(Component):
     """A component that judges each value node on its own: the violations are the values
-    :meth:`accepts` refuses."""
+    :meth:`accepts` refuses. A subclass gives :meth:`condition` (the check as an expression,
+    written into compiled shape functions) or, when it cannot be one expression, ``accepts``."""
 
     def evaluate(self, ev: Evaluation, focus: Term, values) -> list:
         accepts = self.accepts
         return [value for value in values if not accepts(ev, value)]
 
     def accepts(self, ev: Evaluation, value: Term) -> bool:
-        raise NotImplementedError
+        namespace = Namespace()
+        text = self.condition(namespace.bind)
+        self.accepts = namespace.define(f"def accepts(ev, value):\n    return {text}\n")
+        return self.accepts(ev, value)
+
+    def condition(self, bind: Bind) -> str:
+        """Whether ``value`` passes, as a Python expression over ``value`` and ``ev`` with
+        constants named by ``bind``."""
+        return f"{bind(self.accepts)}(ev, value)"
+
+
+def _conforms(shape: Shape, bind: Bind) -> str:
+    """Whether ``value`` conforms to ``shape``, as an expression."""
+    if shape.accepts is not None:
+        return f"{bind(shape.accepts)}(ev, value)"
+    return f"ev.conforms({bind(shape)}, value)"
 
 
 def _list(compiler: Compiler, node: Node) -> list[Node]:
@@ -105,12 +128,9 @@ class DatatypeComponent(ValueCheck):
         super().__init__(shape, compiler, value)
         self.datatype = str(value)
 
-    def accepts(self, ev, value) -> bool:
-        return (
-            type(value) is ox.Literal
-            and literals.has_datatype(value, self.datatype)
-            and value not in ev.ill_typed
-        )
+    def condition(self, bind) -> str:
+        test = f"{bind(literals.has_datatype)}(value, {bind(self.datatype)})"
+        return f"type(value) is Literal and {test} and value not in ev.ill_typed"
 
 
 _NODE_KINDS = {
@@ -133,8 +153,10 @@ class NodeKindComponent(ValueCheck):
             raise IllFormedShape(f"sh:nodeKind {value} is not a node kind")
         self.kinds = _NODE_KINDS[value]
 
-    def accepts(self, ev, value) -> bool:
-        return type(value) in self.kinds
+    def condition(self, bind) -> str:
+        if len(self.kinds) == 1:
+            return f"type(value) is {bind(self.kinds[0])}"
+        return f"type(value) in {bind(self.kinds)}"
 
 
 def _count(value: Node) -> int:
@@ -158,6 +180,9 @@ class MinCountComponent(Component):
             found.append(None)
         return found
 
+    def statements(self, bind, found) -> list[str]:
+        return [f"if len(values) < {self.minimum}:", f"    append(({found}, focus, None))"]
+
 
 class MaxCountComponent(Component):
     parameters = (SH.maxCount,)
@@ -173,6 +198,9 @@ class MaxCountComponent(Component):
             found.append(None)
         return found
 
+    def statements(self, bind, found) -> list[str]:
+        return [f"if len(values) > {self.maximum}:", f"    append(({found}, focus, None))"]
+
 
 class _RangeComponent(ValueCheck):
     allowed: ClassVar[tuple[int, ...]]
@@ -184,8 +212,9 @@ class _RangeComponent(ValueCheck):
             raise IllFormedShape(f"{self.parameters[0]} needs a literal")
         self.bound = value
 
-    def accepts(self, ev, value) -> bool:
-        return type(value) is ox.Literal and literals.compare(value, self.bound) in self.allowed
+    def condition(self, bind) -> str:
+        order = f"{bind(literals.compare)}(value, {bind(self.bound)})"
+        return f"type(value) is Literal and {order} in {self.allowed!r}"
 
 
 class MinExclusiveComponent(_RangeComponent):
@@ -213,28 +242,27 @@ class MaxInclusiveComponent(_RangeComponent):
 
 
 class _LengthComponent(ValueCheck):
+    operator: ClassVar[str]
+    """How a length that passes compares with the limit."""
+
     def __init__(self, shape, compiler, value) -> None:
         super().__init__(shape, compiler, value)
         self.limit = _count(value)
 
-    def accepts(self, ev, value) -> bool:
-        return type(value) is not ox.BlankNode and self.fits(len(value.value))
+    def condition(self, bind) -> str:
+        return f"type(value) is not BlankNode and len(value.value) {self.operator} {self.limit}"
 
 
 class MinLengthComponent(_LengthComponent):
     parameters = (SH.minLength,)
     iri = SH.MinLengthConstraintComponent
-
-    def fits(self, length: int) -> bool:
-        return length >= self.limit
+    operator = ">="
 
 
 class MaxLengthComponent(_LengthComponent):
     parameters = (SH.maxLength,)
     iri = SH.MaxLengthConstraintComponent
-
-    def fits(self, length: int) -> bool:
-        return length <= self.limit
+    operator = "<="
 
 
 _FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}
@@ -252,8 +280,9 @@ class PatternComponent(ValueCheck):
                 flags |= _FLAGS.get(letter, 0)
         self.regex = re.compile(str(value), flags)
 
-    def accepts(self, ev, value) -> bool:
-        return type(value) is not ox.BlankNode and self.regex.search(value.value) is not None
+    def condition(self, bind) -> str:
+        search = f"{bind(self.regex.search)}(value.value)"
+        return f"type(value) is not BlankNode and {search} is not None"
 
 
 def _language_matches(tag: str, wanted: str) -> bool:
@@ -371,8 +400,8 @@ class NotComponent(ValueCheck):
         super().__init__(shape, compiler, value)
         self.negated = compiler.shape(value)
 
-    def accepts(self, ev, value) -> bool:
-        return not ev.conforms(self.negated, value)
+    def condition(self, bind) -> str:
+        return f"not {_conforms(self.negated, bind)}"
 
 
 class _ListOfShapesComponent(ValueCheck):
@@ -380,35 +409,29 @@ class _ListOfShapesComponent(ValueCheck):
         super().__init__(shape, compiler, value)
         self.members = [compiler.shape(item) for item in _list(compiler, value)]
 
-    def accepts(self, ev, value) -> bool:
-        return self.counts(sum(1 for member in self.members if ev.conforms(member, value)))
-
-    def counts(self, conforming: int) -> bool:
-        raise NotImplementedError
-
 
 class AndComponent(_ListOfShapesComponent):
     parameters = (SH["and"],)
     iri = SH.AndConstraintComponent
 
-    def accepts(self, ev, value) -> bool:
-        return all(ev.conforms(member, value) for member in self.members)
+    def condition(self, bind) -> str:
+        return " and ".join(_conforms(member, bind) for member in self.members) or "True"
 
 
 class OrComponent(_ListOfShapesComponent):
     parameters = (SH["or"],)
     iri = SH.OrConstraintComponent
 
-    def accepts(self, ev, value) -> bool:
-        return any(ev.conforms(member, value) for member in self.members)
+    def condition(self, bind) -> str:
+        return " or ".join(_conforms(member, bind) for member in self.members) or "False"
 
 
 class XoneComponent(_ListOfShapesComponent):
     parameters = (SH.xone,)
     iri = SH.XoneConstraintComponent
 
-    def counts(self, conforming: int) -> bool:
-        return conforming == 1
+    def accepts(self, ev, value) -> bool:
+        return sum(1 for member in self.members if ev.conforms(member, value)) == 1
 
 
 class NodeComponent(ValueCheck):
@@ -419,8 +442,8 @@ class NodeComponent(ValueCheck):
         super().__init__(shape, compiler, value)
         self.target = compiler.shape(value)
 
-    def accepts(self, ev, value) -> bool:
-        return ev.conforms(self.target, value)
+    def condition(self, bind) -> str:
+        return _conforms(self.target, bind)
 
 
 class PropertyComponent(Component):
@@ -539,8 +562,8 @@ class InComponent(ValueCheck):
         super().__init__(shape, compiler, value)
         self.allowed = {from_rdflib(item) for item in _list(compiler, value)}
 
-    def accepts(self, ev, value) -> bool:
-        return value in self.allowed
+    def condition(self, bind) -> str:
+        return f"value in {bind(self.allowed)}"
 
 
 COMPONENTS: tuple[type[Component], ...] = (

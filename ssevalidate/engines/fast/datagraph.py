@@ -25,6 +25,8 @@ class DataGraph:
         self.out: dict[Term, dict[ox.NamedNode, list[Term]]] = {}
         self._incoming: dict[Term, dict[ox.NamedNode, list[Term]]] | None = None
         self._superclasses: dict[Term, set[Term]] | None = None
+        self._having: dict[ox.NamedNode, list[Term]] = {}
+        self._by_type: dict[Term, list[Term]] | None = None
         self.watched: tuple[set[Term], set[ox.NamedNode]] | None = None
         """(the part's own subjects, IRIs read beyond them) when the data is one part of many."""
 
@@ -36,7 +38,22 @@ class DataGraph:
                 node for node in nodes if type(node) is ox.NamedNode and node not in subjects
             )
 
+    def index_predicates(self, predicates: Iterable[ox.NamedNode]) -> None:
+        """Find the subjects of each of ``predicates`` in one pass over the data, for
+        :meth:`subjects_of`, :meth:`objects_of` and :meth:`instances` (each scanned the whole
+        data otherwise, once per target of every shape)."""
+        having: dict[ox.NamedNode, list[Term]] = {predicate: [] for predicate in predicates}
+        for subject, properties in self.out.items():
+            for predicate in properties:
+                found = having.get(predicate)
+                if found is not None:
+                    found.append(subject)
+        self._having = having
+        self._by_type = None
+
     def add(self, subject: Term, predicate: ox.NamedNode, obj: Term) -> None:
+        if self._having:
+            self._having, self._by_type = {}, None
         properties = self.out.get(subject)
         if properties is None:
             self.out[subject] = {predicate: [obj]}
@@ -67,12 +84,16 @@ class DataGraph:
         return properties.get(predicate, _NONE)
 
     def subjects_of(self, predicate: ox.NamedNode) -> list[Term]:
+        indexed = self._having.get(predicate)
+        if indexed is not None:
+            return indexed
         return [subject for subject, properties in self.out.items() if predicate in properties]
 
     def objects_of(self, predicate: ox.NamedNode) -> list[Term]:
         found: dict[Term, None] = {}
-        for properties in self.out.values():
-            for value in properties.get(predicate, _NONE):
+        out = self.out
+        for subject in self.subjects_of(predicate):
+            for value in out[subject][predicate]:
                 found[value] = None
         return list(found)
 
@@ -102,10 +123,18 @@ class DataGraph:
         return False
 
     def instances(self, cls: Term) -> list[Term]:
-        found = []
-        for subject, properties in self.out.items():
-            for declared in properties.get(RDF_TYPE, _NONE):
-                if declared == cls or cls in self.superclasses(declared):
-                    found.append(subject)
-                    break
-        return found
+        if self._by_type is None:
+            by_type: dict[Term, list[Term]] = {}
+            out = self.out
+            for subject in self.subjects_of(RDF_TYPE):
+                for declared in out[subject][RDF_TYPE]:
+                    by_type.setdefault(declared, []).append(subject)
+            self._by_type = by_type
+        matching = [
+            subjects
+            for declared, subjects in self._by_type.items()
+            if declared == cls or cls in self.superclasses(declared)
+        ]
+        if len(matching) == 1:
+            return matching[0]
+        return list(dict.fromkeys(subject for subjects in matching for subject in subjects))

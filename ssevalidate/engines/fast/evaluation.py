@@ -49,6 +49,7 @@ class Evaluation:
         self._depth = 0
         if self.partial:
             data.watched = (data_subjects, self.foreign)
+        data.index_predicates(plan.indexed)
 
     def run(self) -> None:
         """Validate every targeted shape on its focus nodes."""
@@ -75,32 +76,20 @@ class Evaluation:
             return
         if self.partial:
             self.read(focus)
-        if shape.walk is not None:
-            self._check(shape, focus, shape.walk(self.data, focus))
-            return
         append = self.violations.append
-        values = (focus,)
-        for component in shape.own:
-            for violation in component.evaluate(self, focus, values):
-                append((shape, component, focus, violation))
+        if shape.walk is not None:
+            shape.check(self, focus, shape.walk(self.data, focus), append)
+            return
+        shape.check(self, focus, (focus,), append)
         if shape.by_predicate:
             properties = self.data.out.get(focus, _NO_PROPERTIES)
             by_predicate = shape.by_predicate
             for predicate, objects in properties.items():
                 for property_shape in by_predicate.get(predicate, ()):
-                    self._check(property_shape, focus, objects)
+                    property_shape.check(self, focus, objects, append)
             for property_shape in shape.required:
                 if property_shape.predicate not in properties:
-                    self._check(property_shape, focus, ())
-
-    def _check(self, shape: Shape, focus: Term, values) -> None:
-        """Run a property shape's components on the value nodes of ``focus``."""
-        if shape.deactivated:
-            return
-        append = self.violations.append
-        for component in shape.components if values else shape.on_empty:
-            for violation in component.evaluate(self, focus, values):
-                append((shape, component, focus, violation))
+                    property_shape.check(self, focus, (), append)
 
     def read(self, node: Term) -> None:
         """Note that the triples of ``node`` were read (for the merge step's checks)."""
@@ -108,9 +97,8 @@ class Evaluation:
 
     def conforms(self, shape: Shape, node: Term) -> bool:
         """Whether ``node`` conforms to ``shape`` (memoised; a cycle counts as conforming)."""
-        if shape.simple and not shape.deactivated:
-            values = (node,)
-            return not any(c.evaluate(self, node, values) for c in shape.components)
+        if shape.accepts is not None:
+            return shape.accepts(self, node)
         key = (shape, node)
         known = self._memo.get(key)
         if known is not None:

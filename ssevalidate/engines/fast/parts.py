@@ -37,7 +37,8 @@ from ssevalidate.namespaces import LABEL_PROPERTIES
 from ssevalidate.rdfconvert import from_rdflib, to_rdflib
 
 _SPLITTABLE = {"turtle", "ntriples", "nquads"}
-_DIRECTIVE = re.compile(rb"^(?:@prefix|@base|PREFIX|BASE)\b", re.IGNORECASE | re.MULTILINE)
+_DIRECTIVE = re.compile(rb"(?:@prefix|@base|PREFIX|BASE)\b", re.IGNORECASE)
+_LATER_DIRECTIVE = re.compile(b"\n" + _DIRECTIVE.pattern, re.IGNORECASE)
 _LABELS = [ox.NamedNode(str(p)) for p in LABEL_PROPERTIES]
 _BLANK_LABEL = re.compile(rb"_:([A-Za-z0-9_][A-Za-z0-9_.-]*[A-Za-z0-9_-]|[A-Za-z0-9_])")
 OWNS = URIRef("urn:sse:engine:owns")
@@ -309,7 +310,7 @@ def _read(parts: list[Part], background: DataGraph | None) -> _Reading:
         fmt, payload = parsegate.admit(raw, name=source.name, format=source.format)
         renamed: dict[ox.BlankNode, ox.BlankNode] = {}
         prefix = source.bnode_prefix
-        if not part.whole and _DIRECTIVE.search(payload, len(part.header)):
+        if not part.whole and _declares(payload, len(part.header)):
             # A prefix or base declared after the header would be missing from other parts.
             raise parsegate.InputError("a prefix or base is declared after the first record")
         if not part.whole:
@@ -323,27 +324,28 @@ def _read(parts: list[Part], background: DataGraph | None) -> _Reading:
             prefix = f"{prefix}p{part.start}x"
         quads = parsegate.Quads(payload, fmt, name=source.name, base_iri=source.base_iri)
         # DataGraph.add, inlined: this loop runs once per triple of the input.
-        for subject, predicate, obj, _ in quads:
-            if type(subject) is blank:
-                subject = renamed.get(subject) or renamed.setdefault(
-                    subject, blank(prefix + subject.value)
-                )
-            kind = type(obj)
-            if kind is blank:
-                obj = renamed.get(obj) or renamed.setdefault(obj, blank(prefix + obj.value))
-                if obj not in owners:
-                    owners[obj] = subject
-            elif kind is named and obj in background_subjects:
-                used.add(obj)
-            properties = out.get(subject)
-            if properties is None:
-                out[subject] = {predicate: [obj]}
-            else:
-                objects = properties.get(predicate)
-                if objects is None:
-                    properties[predicate] = [obj]
-                elif obj not in objects:
-                    objects.append(obj)
+        with quads.errors():
+            for subject, predicate, obj, _ in quads.parser:
+                if type(subject) is blank:
+                    subject = renamed.get(subject) or renamed.setdefault(
+                        subject, blank(prefix + subject.value)
+                    )
+                kind = type(obj)
+                if kind is blank:
+                    obj = renamed.get(obj) or renamed.setdefault(obj, blank(prefix + obj.value))
+                    if obj not in owners:
+                        owners[obj] = subject
+                elif kind is named and obj in background_subjects:
+                    used.add(obj)
+                properties = out.get(subject)
+                if properties is None:
+                    out[subject] = {predicate: [obj]}
+                else:
+                    objects = properties.get(predicate)
+                    if objects is None:
+                        properties[predicate] = [obj]
+                    elif obj not in objects:
+                        objects.append(obj)
         texts.append((part, raw[len(part.header) :], quads.prefixes))
     subjects = set(data.out)
     if background is not None:
@@ -352,6 +354,11 @@ def _read(parts: list[Part], background: DataGraph | None) -> _Reading:
                 for obj in objects:
                     data.add(concept, predicate, obj)
     return _Reading(data, owners, subjects, written, texts)
+
+
+def _declares(payload: bytes, start: int) -> bool:
+    """Whether a line of ``payload`` from ``start`` (a line start) is a prefix or base."""
+    return bool(_DIRECTIVE.match(payload, start) or _LATER_DIRECTIVE.search(payload, start))
 
 
 class _Converter:
@@ -387,18 +394,25 @@ def _finding(shape, component, focus, violation, convert) -> Finding:
 
 
 def _projected(data: DataGraph, plan: Plan) -> bytes:
-    """The triples the SPARQL constraints can match, as N-Triples."""
+    """The triples the SPARQL constraints can match, as N-Triples (a term's ``str`` is its
+    N-Triples form; built as text, as building a ``Triple`` per statement costs twice as much)."""
     wanted: set | None = set()
     for component in plan.sparql:
         if component.predicates is None:
             wanted = None
             break
         wanted |= component.predicates
-    triples = []
-    for subject, properties in data.out.items():
-        for predicate in properties.keys() if wanted is None else wanted & properties.keys():
-            triples.extend(ox.Triple(subject, predicate, obj) for obj in properties[predicate])
-    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    out = data.out
+    lines = []
+    if wanted is None:
+        for subject, properties in out.items():
+            for predicate, objects in properties.items():
+                lines.extend(f"{subject} {predicate} {obj} .\n" for obj in objects)
+    else:
+        for predicate in wanted:
+            for subject in data.subjects_of(predicate):
+                lines.extend(f"{subject} {predicate} {obj} .\n" for obj in out[subject][predicate])
+    return "".join(lines).encode()
 
 
 def _describe_partition(result, data, subjects, evaluation, plan) -> None:

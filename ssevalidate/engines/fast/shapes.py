@@ -15,13 +15,16 @@ from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.paths import Path
 from rdflib.term import Node
 
+from ssevalidate.engines.fast import compiled
 from ssevalidate.engines.fast import components as checks
+from ssevalidate.engines.fast.compiled import Accepts, Check
 from ssevalidate.engines.fast.components import (
     COMPONENTS,
     Component,
     PropertyComponent,
     Unsupported,
 )
+from ssevalidate.engines.fast.datagraph import RDF_TYPE
 from ssevalidate.engines.fast.paths import Walk, compile_path, reads_incoming
 from ssevalidate.engines.fast.sparql import SparqlComponent
 from ssevalidate.rdfconvert import from_rdflib
@@ -73,6 +76,10 @@ class Shape:
         """Those of ``by_predicate`` that can fail without values (``sh:minCount``...)."""
         self.simple = False
         """A node shape of value checks only, decided without reading the graph."""
+        self.check: Check = compiled.nothing
+        """Runs ``own`` on the value nodes of a focus node (:func:`compiled.compile_check`)."""
+        self.accepts: Accepts | None = None
+        """Whether a value conforms, for a ``simple`` shape (:func:`compiled.compile_accepts`)."""
 
     def prepare(self) -> None:
         """Arrange the components for evaluation, once every shape is compiled."""
@@ -118,6 +125,8 @@ class Plan:
     """Some path follows edges backwards (their subjects may be in any part)."""
     by_node: dict[Node, Shape]
     """Every compiled shape, targeted or reached through another."""
+    indexed: set[ox.NamedNode] = field(default_factory=set)
+    """The predicates whose subjects the targets and the SPARQL constraints look for."""
 
 
 class Compiler:
@@ -205,6 +214,15 @@ class Compiler:
         self._propagate_unsupported()
         for shape in self.compiled.values():
             shape.prepare()
+        for shape in self.compiled.values():
+            shape.accepts = compiled.compile_accepts(shape)
+        for shape in self.compiled.values():
+            shape.check = compiled.compile_check(shape)
+        indexed = {RDF_TYPE}
+        for _, targets in targeted:
+            indexed.update(targets.subjects_of, targets.objects_of)
+        for component in self.sparql:
+            indexed.update(component.predicates or ())
         return Plan(
             shapes=graph,
             targeted=[(s, t) for s, t in targeted if s.node not in self.unsupported],
@@ -217,6 +235,7 @@ class Compiler:
             sparql=self.sparql,
             reads_incoming=any(shape.reads_incoming for shape in self.compiled.values()),
             by_node=self.compiled,
+            indexed=indexed,
         )
 
     def _propagate_unsupported(self) -> None:
