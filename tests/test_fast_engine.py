@@ -280,3 +280,68 @@ def test_a_path_through_a_record_of_another_part_is_caught(tmp_path) -> None:
     assert engine.parts > 2
     assert engine.notices and "one part" in engine.notices[0]
     assert outcome.findings == []
+
+
+def _sparql_shapes(select: str) -> Graph:
+    return Graph().parse(
+        data=f"""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <https://x.example/> .
+        ex:Shape a sh:NodeShape ; sh:targetNode ex:network ;
+            sh:sparql [ sh:select \"\"\"{select}\"\"\" ] .""",
+        format="turtle",
+    )
+
+
+@pytest.mark.parametrize(
+    ("select", "local"),
+    [
+        (
+            "SELECT $this ?value WHERE { $this <https://x.example/size> ?value "
+            "OPTIONAL { $this <https://x.example/cap> ?cap } FILTER (?value > 10) }",
+            True,
+        ),
+        (
+            "SELECT $this WHERE { $this <https://x.example/size> ?v "
+            "FILTER NOT EXISTS { $this <https://x.example/cap> ?c } }",
+            True,
+        ),
+        (
+            "SELECT $this WHERE { $this <https://x.example/member> ?m . "
+            "?m <https://x.example/size> ?v }",
+            False,
+        ),
+        (
+            "SELECT $this WHERE { $this <https://x.example/member>/<https://x.example/size> ?v }",
+            False,
+        ),
+        ("SELECT $this WHERE { ?other <https://x.example/member> $this }", False),
+        ("SELECT $this WHERE { $this ?p ?v }", False),
+        (
+            "SELECT $this WHERE { { SELECT $this WHERE { $this <https://x.example/size> ?v } } }",
+            False,
+        ),
+    ],
+)
+def test_a_sparql_constraint_reading_only_its_focus_node_is_run_in_its_part(select, local):
+    from ssevalidate.engines.fast.shapes import compile_shapes
+
+    [component] = compile_shapes(_sparql_shapes(select)).sparql
+    assert component.local is local
+
+
+def test_a_local_sparql_constraint_on_a_node_described_in_another_part_is_caught(tmp_path):
+    # Parts that do not hold the network's triples would each report it.
+    shapes = _sparql_shapes(
+        "SELECT $this WHERE { FILTER NOT EXISTS { $this <https://x.example/size> ?value } }"
+    )
+    lines = ["@prefix ex: <https://x.example/> ."]
+    lines += [f"ex:m{i} a ex:Member ; ex:memberOf ex:network ." for i in range(1500)]
+    lines.append("ex:network ex:size 12 .")  # described in the last part only
+    path = tmp_path / "members.ttl"
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    engine = FastEngine(workers=2, part_size=16 << 10)
+    outcome = engine.run_sources([_source(path)], shapes)
+    assert engine.parts > 2
+    assert engine.notices and "one part" in engine.notices[0]
+    reference = _keys(get_engine("pyshacl").run(load(path), shapes))
+    assert _keys(outcome.findings) == reference
+    assert outcome.findings == []

@@ -31,6 +31,7 @@ from ssevalidate.engines.base import Finding
 from ssevalidate.engines.fast.datagraph import DataGraph
 from ssevalidate.engines.fast.parts import (
     Merged,
+    Merger,
     Part,
     PartResult,
     Source,
@@ -91,7 +92,7 @@ class FastEngine:
         plan = _plan(shapes)
         background = _background() if with_taxonomies else None
         with gc_paused():
-            indexed = _indexed(data, background)
+            indexed = _indexed(data, background, plan.indexed)
         if isinstance(indexed, str):
             self.notices.append(f"validated by pySHACL: {indexed} is no valid RDF term")
             return PyshaclEngine().run(_rdflib_whole(data, with_taxonomies), shapes)
@@ -161,11 +162,12 @@ class FastEngine:
 
     def _execute(self, units, plan, shapes, with_taxonomies, background, progress) -> Merged:
         total = len(units)
-        results: list[PartResult] = []
+        merger = Merger(plan)
 
         def report(result: PartResult) -> None:
-            results.append(result)
+            merger.add(result)
             if progress:
+                results = merger.results
                 done = sum(r.records for r in results)
                 progress("records", done, done * total // len(results))
 
@@ -183,14 +185,16 @@ class FastEngine:
             ) as pool:
                 for future in as_completed([pool.submit(_validate_in_worker, u) for u in units]):
                     report(future.result())
-        return merge(results, plan)
+        return merger.finish()
 
 
-def _indexed(data: Graph, background: DataGraph | None) -> tuple[DataGraph, dict, set] | str:
+def _indexed(
+    data: Graph, background: DataGraph | None, predicates: set
+) -> tuple[DataGraph, dict, set] | str:
     """``data`` indexed over pyoxigraph terms with the description of each concept it uses
     (from ``background``), each term's rdflib original and the ill-typed literals; or the
     text of a term pyoxigraph refuses (rdflib accepts IRIs without a scheme, with spaces...)."""
-    graph = DataGraph()
+    graph = DataGraph(predicates)
     back: dict = {}
     ill_typed = set()
     used = set()

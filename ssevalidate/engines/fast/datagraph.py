@@ -19,13 +19,21 @@ _NONE: tuple = ()
 
 
 class DataGraph:
-    """A set of triples: ``out[subject][predicate]`` lists each object once."""
+    """A set of triples: ``out[subject][predicate]`` lists each object once.
 
-    def __init__(self) -> None:
+    ``having[predicate]`` lists the subjects of each predicate given at construction (those
+    targets and SPARQL constraints look for, and the ones below), kept as triples are added:
+    :meth:`subjects_of`, :meth:`objects_of` and :meth:`instances` read it instead of scanning
+    the whole data once per target of every shape.
+    """
+
+    def __init__(self, indexed: Iterable[ox.NamedNode] = ()) -> None:
         self.out: dict[Term, dict[ox.NamedNode, list[Term]]] = {}
+        self.having: dict[ox.NamedNode, list[Term]] = {
+            predicate: [] for predicate in (RDF_TYPE, RDFS_SUBCLASS_OF, *indexed)
+        }
         self._incoming: dict[Term, dict[ox.NamedNode, list[Term]]] | None = None
         self._superclasses: dict[Term, set[Term]] | None = None
-        self._having: dict[ox.NamedNode, list[Term]] = {}
         self._by_type: dict[Term, list[Term]] | None = None
         self.watched: tuple[set[Term], set[ox.NamedNode]] | None = None
         """(the part's own subjects, IRIs read beyond them) when the data is one part of many."""
@@ -38,31 +46,21 @@ class DataGraph:
                 node for node in nodes if type(node) is ox.NamedNode and node not in subjects
             )
 
-    def index_predicates(self, predicates: Iterable[ox.NamedNode]) -> None:
-        """Find the subjects of each of ``predicates`` in one pass over the data, for
-        :meth:`subjects_of`, :meth:`objects_of` and :meth:`instances` (each scanned the whole
-        data otherwise, once per target of every shape)."""
-        having: dict[ox.NamedNode, list[Term]] = {predicate: [] for predicate in predicates}
-        for subject, properties in self.out.items():
-            for predicate in properties:
-                found = having.get(predicate)
-                if found is not None:
-                    found.append(subject)
-        self._having = having
-        self._by_type = None
-
     def add(self, subject: Term, predicate: ox.NamedNode, obj: Term) -> None:
-        if self._having:
-            self._having, self._by_type = {}, None
         properties = self.out.get(subject)
         if properties is None:
             self.out[subject] = {predicate: [obj]}
         else:
             objects = properties.get(predicate)
-            if objects is None:
-                properties[predicate] = [obj]
-            elif obj not in objects:
-                objects.append(obj)
+            if objects is not None:
+                if obj not in objects:
+                    objects.append(obj)
+                return
+            properties[predicate] = [obj]
+        having = self.having.get(predicate)
+        if having is not None:
+            having.append(subject)
+            self._by_type = None
 
     def objects(self, subject: Term, predicate: ox.NamedNode) -> list[Term] | tuple:
         properties = self.out.get(subject)
@@ -84,7 +82,7 @@ class DataGraph:
         return properties.get(predicate, _NONE)
 
     def subjects_of(self, predicate: ox.NamedNode) -> list[Term]:
-        indexed = self._having.get(predicate)
+        indexed = self.having.get(predicate)
         if indexed is not None:
             return indexed
         return [subject for subject, properties in self.out.items() if predicate in properties]
@@ -98,7 +96,7 @@ class DataGraph:
         return list(found)
 
     def has_subclasses(self) -> bool:
-        return any(RDFS_SUBCLASS_OF in properties for properties in self.out.values())
+        return bool(self.having[RDFS_SUBCLASS_OF])
 
     def superclasses(self, cls: Term) -> set[Term]:
         """``cls`` and every class it is a subclass of, following ``rdfs:subClassOf*``."""

@@ -49,7 +49,6 @@ class Evaluation:
         self._depth = 0
         if self.partial:
             data.watched = (data_subjects, self.foreign)
-        data.index_predicates(plan.indexed)
 
     def run(self) -> None:
         """Validate every targeted shape on its focus nodes."""
@@ -93,7 +92,8 @@ class Evaluation:
 
     def read(self, node: Term) -> None:
         """Note that the triples of ``node`` were read (for the merge step's checks)."""
-        self.data.note_reads((node,))
+        if self.partial and type(node) is ox.NamedNode and node not in self.data_subjects:
+            self.foreign.add(node)
 
     def conforms(self, shape: Shape, node: Term) -> bool:
         """Whether ``node`` conforms to ``shape`` (memoised; a cycle counts as conforming)."""

@@ -19,7 +19,7 @@ import zlib
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
@@ -31,7 +31,7 @@ from ssevalidate.engines.fast.components import Special
 from ssevalidate.engines.fast.datagraph import DataGraph, Term
 from ssevalidate.engines.fast.evaluation import Evaluation
 from ssevalidate.engines.fast.shapes import Plan
-from ssevalidate.engines.fast.sparql import SHAPES_GRAPH
+from ssevalidate.engines.fast.sparql import SHAPES_GRAPH, SparqlComponent
 from ssevalidate.gcpause import gc_paused
 from ssevalidate.namespaces import LABEL_PROPERTIES
 from ssevalidate.rdfconvert import from_rdflib, to_rdflib
@@ -43,6 +43,7 @@ _LABELS = [ox.NamedNode(str(p)) for p in LABEL_PROPERTIES]
 _BLANK_LABEL = re.compile(rb"_:([A-Za-z0-9_][A-Za-z0-9_.-]*[A-Za-z0-9_-]|[A-Za-z0-9_])")
 OWNS = URIRef("urn:sse:engine:owns")
 """Links a blank node's owner to it in the context graph given to the report."""
+_OWNS = ox.NamedNode(str(OWNS))
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,8 @@ class PartResult:
     records: int = 0
     shared_records: set = field(default_factory=set)
     context: list[tuple] = field(default_factory=list)
+    """Label and owner triples of the nodes with findings, as pyoxigraph terms (which cross
+    processes cheaper than rdflib's); the merge step converts those of its findings."""
     origins: dict = field(default_factory=dict)
 
 
@@ -203,11 +206,11 @@ def _validate_unit(
 ) -> PartResult:
     try:
         try:
-            reading = _read(parts, background)
+            reading = _read(parts, background, plan.indexed)
         except parsegate.InputError:
             if not any(part.source.nquads_fallback for part in parts):
                 raise
-            reading = _read([_as_nquads(part) for part in parts], background)
+            reading = _read([_as_nquads(part) for part in parts], background, plan.indexed)
     except parsegate.InputError as error:
         if complete:
             raise
@@ -271,8 +274,12 @@ def _evaluate(
     if evaluation.unsafe:
         result.unsafe = evaluation.unsafe
         return result
-    for shape, component, focus, violation in evaluation.violations:
-        finding = _finding(shape, component, focus, violation, convert)
+    found = [
+        (focus, _finding(shape, component, focus, violation, convert))
+        for shape, component, focus, violation in evaluation.violations
+    ]
+    found.extend(_local_sparql(evaluation, convert))
+    for focus, finding in found:
         if focus in subjects or focus in owners:
             result.findings.append(finding)
         else:
@@ -280,8 +287,9 @@ def _evaluate(
     for shape, component, focus, node in evaluation.deferred:
         result.deferred.append((shape.node, component.cls.value, convert(focus), node.value))
     for component, nodes in evaluation.sparql.items():
-        result.sparql_focus[component.key] = nodes
-    if plan.sparql:
+        if not component.local:
+            result.sparql_focus[component.key] = nodes
+    if any(not component.local for component in plan.sparql):
         result.sparql_triples = _projected(data, plan)
     if not complete:
         _describe_partition(result, data, subjects, evaluation, plan)
@@ -292,11 +300,11 @@ def _evaluate(
     return result
 
 
-def _read(parts: list[Part], background: DataGraph | None) -> _Reading:
-    """One data graph of ``parts``; the background's description of each concept the data
-    uses is added (and only that)."""
-    data = DataGraph()
-    out = data.out
+def _read(parts: list[Part], background: DataGraph | None, indexed: set) -> _Reading:
+    """One data graph of ``parts`` (indexing the subjects of ``indexed`` predicates); the
+    background's description of each concept the data uses is added (and only that)."""
+    data = DataGraph(indexed)
+    out, having = data.out, data.having
     owners: dict[Term, Term] = {}
     background_subjects = background.out if background is not None else {}
     used: set[Term] = set()
@@ -342,10 +350,14 @@ def _read(parts: list[Part], background: DataGraph | None) -> _Reading:
                     out[subject] = {predicate: [obj]}
                 else:
                     objects = properties.get(predicate)
-                    if objects is None:
-                        properties[predicate] = [obj]
-                    elif obj not in objects:
-                        objects.append(obj)
+                    if objects is not None:
+                        if obj not in objects:
+                            objects.append(obj)
+                        continue
+                    properties[predicate] = [obj]
+                subjects_of = having.get(predicate)
+                if subjects_of is not None:
+                    subjects_of.append(subject)
         texts.append((part, raw[len(part.header) :], quads.prefixes))
     subjects = set(data.out)
     if background is not None:
@@ -393,11 +405,35 @@ def _finding(shape, component, focus, violation, convert) -> Finding:
     )
 
 
+def _local_sparql(evaluation: Evaluation, convert: _Converter) -> Iterator[tuple]:
+    """(focus, finding) of the SPARQL constraints that read only their focus node's triples,
+    run over those triples here (a focus described in another part is a foreign read: the merge
+    step then validates the data in one part)."""
+    local = {c: nodes for c, nodes in evaluation.sparql.items() if c.local}
+    if not local:
+        return
+    data = evaluation.data
+    store = ox.Store()
+    store.extend(
+        ox.Quad(node, predicate, obj)
+        for component, nodes in local.items()
+        for node in dict.fromkeys(nodes)
+        for predicate in component.predicates
+        for obj in data.objects(node, predicate)
+    )
+    for component, nodes in local.items():
+        for finding in _sparql_findings(component, store, nodes, convert):
+            yield finding.focus_term, finding.finding
+
+
 def _projected(data: DataGraph, plan: Plan) -> bytes:
-    """The triples the SPARQL constraints can match, as N-Triples (a term's ``str`` is its
-    N-Triples form; built as text, as building a ``Triple`` per statement costs twice as much)."""
+    """The triples the SPARQL constraints run at the merge step can match, as N-Triples (a
+    term's ``str`` is its N-Triples form; built as text, as building a ``Triple`` per statement
+    costs twice as much)."""
     wanted: set | None = set()
     for component in plan.sparql:
+        if component.local:
+            continue
         if component.predicates is None:
             wanted = None
             break
@@ -453,12 +489,12 @@ def _context(result: PartResult, reading: _Reading, convert) -> None:
             seen.add(node)
             for predicate in _LABELS:
                 for label in data.objects(node, predicate):
-                    result.context.append((convert(node), to_rdflib(predicate), convert(label)))
+                    result.context.append((node, predicate, label))
             owner = owners.get(node) if type(node) is ox.BlankNode else None
             if owner is None:
                 records.add(node)
                 break
-            result.context.append((convert(owner), OWNS, convert(node)))
+            result.context.append((owner, _OWNS, node))
             node = owner
     iris = {r.value for r in records if type(r) is ox.NamedNode}
     if not iris:
@@ -479,59 +515,102 @@ class Merged:
     unsafe: str | None = None
 
 
+class Merger:
+    """Puts the parts together as they arrive: their SPARQL triples go into one store while
+    the other parts are still validated; :meth:`finish` checks the cuts, decides the deferred
+    class checks and runs the SPARQL constraints.
+
+    >>> merger = Merger(plan)  # doctest: +SKIP
+    >>> for result in results:  # doctest: +SKIP
+    ...     merger.add(result)
+    >>> merged = merger.finish()  # doctest: +SKIP
+    """
+
+    def __init__(self, plan: Plan, known: dict | None = None) -> None:
+        self.plan = plan
+        self.known = known
+        self.results: list[PartResult] = []
+        self.store: ox.Store | None = None
+        self.unsafe: str | None = None
+
+    def add(self, result: PartResult) -> None:
+        self.results.append(result)
+        self.unsafe = self.unsafe or result.unsafe
+        if result.sparql_triples and not self.unsafe:
+            if self.store is None:
+                self.store = ox.Store()
+            # parse() keeps blank node labels (Store.load would rename them).
+            self.store.extend(ox.parse(result.sparql_triples, format=ox.RdfFormat.N_TRIPLES))
+
+    def finish(self) -> Merged:
+        results = self.results
+        unsafe = self.unsafe
+        if unsafe is None and len(results) > 1:
+            unsafe = _check_cuts(results)
+        if unsafe:
+            return Merged([], 0, Graph(), {}, unsafe)
+        findings: list[Finding] = []
+        shared: dict[tuple, list[Finding]] = {}
+        for result in results:
+            findings.extend(result.findings)
+            mine: dict[tuple, list[Finding]] = {}
+            for finding in result.shared:
+                mine.setdefault(finding.key(), []).append(finding)
+            for key, same in mine.items():
+                if len(same) > len(shared.get(key, ())):
+                    shared[key] = same
+        for same in shared.values():
+            findings.extend(same)
+        findings.extend(_deferred(results, self.plan.by_node))
+        findings.extend(_sparql(results, self.plan, self.store, _Converter(self.known)))
+        origins: dict = {}
+        for result in results:
+            for iri, origin in result.origins.items():
+                origins.setdefault(iri, origin)
+        context = _context_of(results, {finding.focus for finding in findings})
+        shared_records = set().union(*(r.shared_records for r in results))
+        records = sum(r.records for r in results) + len(shared_records)
+        return Merged(findings, records, context, origins)
+
+
 def merge(results: list[PartResult], plan: Plan, known: dict | None = None) -> Merged:
-    """Put the parts together: check the cuts, decide deferred checks, run SPARQL constraints."""
-    unsafe = next((r.unsafe for r in results if r.unsafe), None)
-    if unsafe is None and len(results) > 1:
-        unsafe = _check_cuts(results)
-    if unsafe:
-        return Merged([], 0, Graph(), {}, unsafe)
-    findings: list[Finding] = []
-    shared: dict[tuple, list[Finding]] = {}
+    """Put the parts together (a :class:`Merger` given them all at once)."""
+    merger = Merger(plan, known)
     for result in results:
-        findings.extend(result.findings)
-        mine: dict[tuple, list[Finding]] = {}
-        for finding in result.shared:
-            mine.setdefault(finding.key(), []).append(finding)
-        for key, same in mine.items():
-            if len(same) > len(shared.get(key, ())):
-                shared[key] = same
-    for same in shared.values():
-        findings.extend(same)
-    findings.extend(_deferred(results, plan.by_node))
-    findings.extend(_sparql(results, plan, _Converter(known)))
-    origins: dict = {}
-    for result in results:
-        for iri, origin in result.origins.items():
-            origins.setdefault(iri, origin)
-    context = _context_of(results, {finding.focus for finding in findings})
-    shared_records = set().union(*(r.shared_records for r in results))
-    records = sum(r.records for r in results) + len(shared_records)
-    return Merged(findings, records, context, origins)
+        merger.add(result)
+    return merger.finish()
 
 
 def _context_of(results: list[PartResult], focus_nodes: set) -> Graph:
-    """The context triples about ``focus_nodes`` and the records owning them."""
+    """The context triples about ``focus_nodes`` and the records owning them, in rdflib terms."""
     described: dict = {}
     owners: dict = {}
     for result in results:
         for subject, predicate, obj in result.context:
-            if predicate == OWNS:
+            if predicate == _OWNS:
                 owners[obj] = subject
             else:
                 described.setdefault(subject, []).append((subject, predicate, obj))
     graph = Graph()
-    for node in focus_nodes:
-        seen = set()
+    for focus in focus_nodes:
+        node, seen = _term(focus), set()
         while node is not None and node not in seen:
             seen.add(node)
             for triple in described.get(node, ()):
-                graph.add(triple)
+                graph.add(tuple(to_rdflib(term) for term in triple))
             owner = owners.get(node)
             if owner is not None:
-                graph.add((owner, OWNS, node))
+                graph.add((to_rdflib(owner), OWNS, to_rdflib(node)))
             node = owner
     return graph
+
+
+def _term(node):
+    """The pyoxigraph term of a finding's focus node (None if pyoxigraph has none)."""
+    try:
+        return from_rdflib(node)
+    except ValueError:
+        return None
 
 
 def _check_cuts(results: list[PartResult]) -> str | None:
@@ -570,31 +649,43 @@ def _deferred(results: list[PartResult], shapes_by_node: dict) -> Iterator[Findi
             )
 
 
-def _sparql(results: list[PartResult], plan: Plan, convert: _Converter) -> Iterator[Finding]:
-    if not plan.sparql:
-        return
+def _sparql(
+    results: list[PartResult], plan: Plan, store: ox.Store | None, convert: _Converter
+) -> Iterator[Finding]:
+    """The findings of the SPARQL constraints run at the merge step, over ``store`` (the
+    parts' projected triples)."""
     focus: dict[tuple, list] = {}
     for result in results:
         for key, nodes in result.sparql_focus.items():
             focus.setdefault(key, []).extend(nodes)
     if not focus:
         return
-    store = ox.Store()
-    for result in results:
-        if result.sparql_triples:
-            # parse() keeps blank node labels (Store.load would rename them).
-            store.extend(ox.parse(result.sparql_triples, format=ox.RdfFormat.N_TRIPLES))
+    store = store or ox.Store()
     if any(component.reads_shapes for component in plan.sparql):
         store.extend(
             ox.Quad(*(from_rdflib(term) for term in triple), SHAPES_GRAPH) for triple in plan.shapes
         )
     for component in plan.sparql:
         nodes = focus.get(component.key)
-        if not nodes:
-            continue
-        shape = component.shape
-        for node, path, value in component.rows(store, nodes):
-            yield Finding(
+        if nodes:
+            yield from (
+                found.finding for found in _sparql_findings(component, store, nodes, convert)
+            )
+
+
+class _SparqlFinding(NamedTuple):
+    focus_term: Term
+    finding: Finding
+
+
+def _sparql_findings(
+    component: SparqlComponent, store: ox.Store, nodes: list, convert: _Converter
+) -> Iterator[_SparqlFinding]:
+    shape = component.shape
+    for node, path, value in component.rows(store, nodes):
+        yield _SparqlFinding(
+            node,
+            Finding(
                 severity=shape.severity,
                 focus=convert(node),
                 path=convert(path) if path is not None else shape.path,
@@ -602,7 +693,18 @@ def _sparql(results: list[PartResult], plan: Plan, convert: _Converter) -> Itera
                 component=component.iri,
                 shape=shape.node,
                 messages=component.messages or shape.messages,
-            )
+            ),
+        )
 
 
-__all__ = ["OWNS", "Merged", "Part", "PartResult", "Source", "merge", "split", "validate_unit"]
+__all__ = [
+    "OWNS",
+    "Merged",
+    "Merger",
+    "Part",
+    "PartResult",
+    "Source",
+    "merge",
+    "split",
+    "validate_unit",
+]

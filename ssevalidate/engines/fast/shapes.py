@@ -24,7 +24,6 @@ from ssevalidate.engines.fast.components import (
     PropertyComponent,
     Unsupported,
 )
-from ssevalidate.engines.fast.datagraph import RDF_TYPE
 from ssevalidate.engines.fast.paths import Walk, compile_path, reads_incoming
 from ssevalidate.engines.fast.sparql import SparqlComponent
 from ssevalidate.rdfconvert import from_rdflib
@@ -218,7 +217,7 @@ class Compiler:
             shape.accepts = compiled.compile_accepts(shape)
         for shape in self.compiled.values():
             shape.check = compiled.compile_check(shape)
-        indexed = {RDF_TYPE}
+        indexed: set[ox.NamedNode] = set()
         for _, targets in targeted:
             indexed.update(targets.subjects_of, targets.objects_of)
         for component in self.sparql:

@@ -9,6 +9,10 @@ query whose predicates cannot be known (a variable predicate, a negated property
 The query is run once per focus node with ``$this`` substituted, as SHACL says; when ``$this`` is
 bound by a required triple pattern of a plain query (no sub-query, grouping, MINUS or UNION), the
 same rows come from one run with ``$this`` free, filtered on the focus nodes.
+
+A query whose every triple pattern reads a predicate of ``$this`` (``local``) needs nothing but
+the focus node's own triples: it is run in the part that holds the record, over those triples,
+and never reaches the merge step.
 """
 
 from __future__ import annotations
@@ -78,6 +82,8 @@ class SparqlComponent(Component):
             self.text = _substitute(self.text, "currentShape", f"<{shape.node}>")
         self.predicates = None if self.reads_shapes else _predicates(algebra)
         self.single_pass = _single_pass(algebra) and not self.reads_shapes
+        self.local = not self.reads_shapes and _reads_only_this(algebra)
+        """Every triple pattern is ``$this <predicate> ...``: only the focus node's triples count."""
 
     def evaluate(self, ev, focus, values) -> list:
         if not self.deactivated:
@@ -216,6 +222,23 @@ def _walk_path(path) -> Iterator:
 
 def _path_iris(path) -> set[URIRef]:
     return {part for part in _walk_path(path) if isinstance(part, URIRef)}
+
+
+def _reads_only_this(algebra: CompValue) -> bool:
+    """Whether every triple pattern, wherever it stands (OPTIONAL, FILTER EXISTS...), has
+    ``$this`` as its subject and an IRI as its predicate, with no sub-query or GRAPH around it."""
+    this = Variable("this")
+    for node in _walk(algebra):
+        if not isinstance(node, CompValue):
+            continue
+        if node.name in ("ToMultiSet", "Graph", "ServiceGraphPattern"):
+            return False
+        if "triples" not in node:  # CompValue.get's second argument is not a default
+            continue
+        for triple in node["triples"]:
+            if triple[0] != this or not isinstance(triple[1], URIRef):
+                return False
+    return True
 
 
 def _single_pass(algebra: CompValue) -> bool:
