@@ -55,7 +55,6 @@ def as_rdflib(literal: ox.Literal) -> Literal:
     return to_rdflib(literal)
 
 
-@lru_cache(maxsize=65536)
 def has_datatype(literal: ox.Literal, datatype: str) -> bool:
     """Whether ``literal`` matches ``sh:datatype <datatype>`` (well-typed, same IRI)."""
     if literal.datatype == XSD_STRING:

@@ -532,10 +532,18 @@ class Merger:
         self.results: list[PartResult] = []
         self.store: ox.Store | None = None
         self.unsafe: str | None = None
+        self.described: dict[Term, list[tuple]] = {}
+        """The label triples of each node in the parts' context."""
+        self.owners: dict[Term, Term] = {}
 
     def add(self, result: PartResult) -> None:
         self.results.append(result)
         self.unsafe = self.unsafe or result.unsafe
+        for triple in result.context:
+            if triple[1] == _OWNS:
+                self.owners[triple[2]] = triple[0]
+            else:
+                self.described.setdefault(triple[0], []).append(triple)
         if result.sparql_triples and not self.unsafe:
             if self.store is None:
                 self.store = ox.Store()
@@ -567,10 +575,26 @@ class Merger:
         for result in results:
             for iri, origin in result.origins.items():
                 origins.setdefault(iri, origin)
-        context = _context_of(results, {finding.focus for finding in findings})
+        context = self._context_of({finding.focus for finding in findings})
         shared_records = set().union(*(r.shared_records for r in results))
         records = sum(r.records for r in results) + len(shared_records)
         return Merged(findings, records, context, origins)
+
+    def _context_of(self, focus_nodes: set) -> Graph:
+        """The context triples about ``focus_nodes`` and the records owning them, in rdflib
+        terms."""
+        graph = Graph()
+        for focus in focus_nodes:
+            node, seen = _term(focus), set()
+            while node is not None and node not in seen:
+                seen.add(node)
+                for triple in self.described.get(node, ()):
+                    graph.add(tuple(to_rdflib(term) for term in triple))
+                owner = self.owners.get(node)
+                if owner is not None:
+                    graph.add((to_rdflib(owner), OWNS, to_rdflib(node)))
+                node = owner
+        return graph
 
 
 def merge(results: list[PartResult], plan: Plan, known: dict | None = None) -> Merged:
@@ -579,30 +603,6 @@ def merge(results: list[PartResult], plan: Plan, known: dict | None = None) -> M
     for result in results:
         merger.add(result)
     return merger.finish()
-
-
-def _context_of(results: list[PartResult], focus_nodes: set) -> Graph:
-    """The context triples about ``focus_nodes`` and the records owning them, in rdflib terms."""
-    described: dict = {}
-    owners: dict = {}
-    for result in results:
-        for subject, predicate, obj in result.context:
-            if predicate == _OWNS:
-                owners[obj] = subject
-            else:
-                described.setdefault(subject, []).append((subject, predicate, obj))
-    graph = Graph()
-    for focus in focus_nodes:
-        node, seen = _term(focus), set()
-        while node is not None and node not in seen:
-            seen.add(node)
-            for triple in described.get(node, ()):
-                graph.add(tuple(to_rdflib(term) for term in triple))
-            owner = owners.get(node)
-            if owner is not None:
-                graph.add((to_rdflib(owner), OWNS, to_rdflib(node)))
-            node = owner
-    return graph
 
 
 def _term(node):
