@@ -127,6 +127,16 @@ def test_parts_on_local_processes_give_the_whole_files_report(directory) -> None
     assert engine.parts > 8
     assert engine.notices == []
     assert len(outcome.findings) == expected.results == len(whole.results)
+    # Each part counts its own lines: records of later parts keep their line in the file, and
+    # so do records whose class check was decided after the merge.
+    one_part = FastEngine(workers=1).run_sources(
+        [_source(path)], get_profile("core").shapes(), with_taxonomies=True
+    )
+    records = {str(finding.focus) for finding in outcome.findings}
+    origins = {iri: origin for iri, origin in outcome.origins.items() if iri in records}
+    assert origins == {iri: o for iri, o in one_part.origins.items() if iri in records}
+    assert len(origins) > 100
+    assert max(origin["line"] for origin in origins.values()) > 10_000
     parted = ssevalidate.validate(path, "core", workers=2)
     assert _normalised(parted) == _normalised(whole)
     # Memberships of records that are no networks point across parts: decided after the merge.

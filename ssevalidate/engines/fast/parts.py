@@ -19,7 +19,7 @@ import zlib
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from typing import BinaryIO, NamedTuple
+from typing import NamedTuple
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
@@ -66,7 +66,6 @@ class Part:
     start: int = 0
     end: int | None = None
     header: bytes = b""
-    first_line: int = 1
     whole: bool = True
     """The part is its whole document (syntax errors are reported as they are)."""
 
@@ -102,6 +101,11 @@ class PartResult:
     """Label and owner triples of the nodes with findings, as pyoxigraph terms (which cross
     processes cheaper than rdflib's); the merge step converts those of its findings."""
     origins: dict = field(default_factory=dict)
+    """Where records start, their lines counted from the part's first line (see ``lines``)."""
+    lines: int = 0
+    """The line breaks in the part (the merge step numbers the lines of later parts)."""
+    place: tuple[str, int] = ("", 0)
+    """The part's document and where it starts in it."""
 
 
 def fingerprint(text: str) -> int:
@@ -133,23 +137,9 @@ def split(source: Source, target_size: int) -> list[Part]:
             cuts.append(cut)
             position = cut + target_size
         cuts.append(size)
-        parts = []
-        line = header.count(b"\n") + 1
-        for start, end in itertools.pairwise(cuts):
-            parts.append(Part(source, start, end, header, first_line=line, whole=False))
-            line += _newlines(stream, start, end)
-    return parts
-
-
-def _newlines(stream: BinaryIO, start: int, end: int) -> int:
-    """The line breaks between ``start`` and ``end``, read a block at a time: counted through
-    the map, every page of a file of gigabytes would stay mapped in this process."""
-    stream.seek(start)
-    count, left = 0, end - start
-    while left > 0 and (block := stream.read(min(left, 1 << 20))):
-        count += block.count(b"\n")
-        left -= len(block)
-    return count
+    return [
+        Part(source, start, end, header, whole=False) for start, end in itertools.pairwise(cuts)
+    ]
 
 
 def _header_end(view: mmap.mmap, fmt: str) -> int:
@@ -220,6 +210,10 @@ def _validate_unit(
     result = _evaluate(data, owners, subjects, plan, complete, convert, labels=reading.labels)
     if result.unsafe is None:
         _context(result, reading, convert)
+    [(first, text, _), *others] = reading.texts
+    if not first.whole and not others:
+        result.place = (first.source.name, first.start)
+        result.lines = text.count(b"\n")
     return result
 
 
@@ -473,11 +467,14 @@ def _record(node, owners: dict):
 
 
 def _context(result: PartResult, reading: _Reading, convert) -> None:
-    """Labels and owners of the nodes the findings are about, and where their records start."""
+    """Labels and owners of the nodes the findings are about (and those of class checks left to
+    the merge step), and where their records start."""
     data, owners = reading.data, reading.owners
     wanted: dict = {}
     for finding in result.findings + result.shared:
         wanted[finding.focus] = None
+    for _, _, focus, _ in result.deferred:  # class checks the merge step may turn into findings
+        wanted[focus] = None
     reverse = {rdf: term for term, rdf in convert.cache.items()}
     nodes = [reverse[focus] for focus in wanted if focus in reverse]
     for focus_nodes in result.sparql_focus.values():
@@ -500,7 +497,8 @@ def _context(result: PartResult, reading: _Reading, convert) -> None:
     if not iris:
         return
     for part, text, prefixes in reading.texts:
-        located = parsegate.locate(text, iris, prefixes, part.source.name, part.first_line)
+        first_line = part.header.count(b"\n") + 1
+        located = parsegate.locate(text, iris, prefixes, part.source.name, first_line)
         for iri, origin in located.items():
             if iri not in result.origins or "line" not in result.origins[iri]:
                 result.origins[iri] = origin
@@ -572,7 +570,7 @@ class Merger:
         findings.extend(_deferred(results, self.plan.by_node))
         findings.extend(_sparql(results, self.plan, self.store, _Converter(self.known)))
         origins: dict = {}
-        for result in results:
+        for result in _numbered(results):
             for iri, origin in result.origins.items():
                 origins.setdefault(iri, origin)
         context = self._context_of({finding.focus for finding in findings})
@@ -595,6 +593,25 @@ class Merger:
                     graph.add((to_rdflib(owner), OWNS, to_rdflib(node)))
                 node = owner
         return graph
+
+
+def _numbered(results: list[PartResult]) -> list[PartResult]:
+    """``results`` with the lines of their origins counted from the start of their document:
+    each part counted its own lines (the main process never reads the whole file)."""
+    by_document: dict[str, list[PartResult]] = {}
+    for result in results:
+        if result.place[0]:
+            by_document.setdefault(result.place[0], []).append(result)
+    for parts in by_document.values():
+        before = 0
+        for result in sorted(parts, key=lambda part: part.place[1]):
+            if before:
+                result.origins = {
+                    iri: {**origin, "line": origin["line"] + before} if "line" in origin else origin
+                    for iri, origin in result.origins.items()
+                }
+            before += result.lines
+    return results
 
 
 def merge(results: list[PartResult], plan: Plan, known: dict | None = None) -> Merged:
