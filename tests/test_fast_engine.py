@@ -355,3 +355,30 @@ def test_a_local_sparql_constraint_on_a_node_described_in_another_part_is_caught
     reference = _keys(get_engine("pyshacl").run(load(path), shapes))
     assert _keys(outcome.findings) == reference
     assert outcome.findings == []
+
+
+@pytest.mark.parametrize("name", ["date", "dateTime"])
+def test_dates_read_without_rdflib_literals_are_judged_as_rdflib_judges_them(name) -> None:
+    import datetime
+
+    import pyoxigraph as ox
+    from rdflib import Literal, URIRef
+
+    from ssevalidate.engines.fast import literals
+
+    datatype = f"http://www.w3.org/2001/XMLSchema#{name}"
+    expected = {"date": datetime.date, "dateTime": datetime.datetime}
+    texts = [
+        "1971-10-18", "2020-02-29", "2021-02-29", "2020-13-01", "0000-01-01", "20201-01-01",
+        "2020-01-01Z", "2020-01-01+02:00", "-0044-03-15", "2020-1-1", "2020/01/01", "",
+        "2026-04-15T09:00:00Z", "2026-04-15T09:00:00", "2026-04-15T09:00:00.123+05:30",
+        "2026-04-15T24:00:00", "2026-04-15T09:00", "2026-04-15 09:00:00", "2026-04-15T09:00:00+15:00",
+        "20260415T090000", "2026-W16-3", "not a date",
+    ]  # fmt: skip
+    for text in texts:
+        rdflib_literal = Literal(text, datatype=URIRef(datatype))
+        reference = not rdflib_literal.ill_typed and isinstance(
+            rdflib_literal.value, expected[name]
+        )
+        literal = ox.Literal(text, datatype=ox.NamedNode(datatype))
+        assert literals.has_datatype(literal, datatype) is reference, text
