@@ -327,7 +327,8 @@ def _read(parts: list[Part], background: DataGraph | None, indexed: set) -> _Rea
         quads = parsegate.Quads(payload, fmt, name=source.name, base_iri=source.base_iri)
         # DataGraph.add, inlined: this loop runs once per triple of the input.
         with quads.errors():
-            for subject, predicate, obj, _ in quads.parser:
+            for quad in quads.parser:  # three attributes cost less than unpacking four
+                subject, predicate, obj = quad.subject, quad.predicate, quad.object
                 if type(subject) is blank:
                     subject = renamed.get(subject) or renamed.setdefault(
                         subject, blank(prefix + subject.value)
