@@ -1,9 +1,12 @@
 """One class per SHACL Core constraint component, registered in :data:`COMPONENTS`.
 
-A component is built from a shape's parameter values; ``evaluate`` returns the violations for
-one focus node and its value nodes: each a value node, ``None`` for a result without
-``sh:value``, or a :class:`Special` when the result has its own path or component. Each follows the text of the SHACL
-specification and, where pySHACL reads it its own way, pySHACL: it is the reference.
+A component is built from a shape's parameter values. A :class:`ValueCheck` says which value
+nodes pass, as a Python expression (``condition``) that is compiled into its shape's function
+(:mod:`~ssevalidate.engines.fast.compiled`); any other component's ``evaluate`` returns the
+violations for one focus node and its value nodes (each a value node, ``None`` for a result
+without ``sh:value``, or a :class:`Special` when the result has its own path or component), or
+its ``statements`` do the same inline. Each follows the text of the SHACL specification and,
+where pySHACL reads it its own way, pySHACL: it is the reference.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from rdflib.namespace import SH
 from rdflib.term import Node
 
 from ssevalidate.engines.fast import literals
-from ssevalidate.engines.fast.compiled import Bind, Namespace
+from ssevalidate.engines.fast.compiled import Bind
 from ssevalidate.engines.fast.datagraph import Term
 from ssevalidate.rdfconvert import from_rdflib
 
@@ -65,19 +68,12 @@ class Component:
 
 
 class ValueCheck(Component):
-    """A component that judges each value node on its own: the violations are the values
-    :meth:`accepts` refuses. A subclass gives :meth:`condition` (the check as an expression,
-    written into compiled shape functions) or, when it cannot be one expression, ``accepts``."""
-
-    def evaluate(self, ev: Evaluation, focus: Term, values) -> list:
-        accepts = self.accepts
-        return [value for value in values if not accepts(ev, value)]
+    """A component that judges each value node on its own: the violations are the values it
+    refuses. A subclass gives :meth:`condition` (the check as an expression, written into
+    compiled shape functions) or, when it cannot be one expression, :meth:`accepts`."""
 
     def accepts(self, ev: Evaluation, value: Term) -> bool:
-        namespace = Namespace()
-        text = self.condition(namespace.bind)
-        self.accepts = namespace.define(f"def accepts(ev, value):\n    return {text}\n")
-        return self.accepts(ev, value)
+        raise NotImplementedError
 
     def condition(self, bind: Bind) -> str:
         """Whether ``value`` passes, as a Python expression over ``value`` and ``ev`` with
@@ -174,12 +170,6 @@ class MinCountComponent(Component):
         super().__init__(shape, compiler, value)
         self.minimum = _count(value)
 
-    def evaluate(self, ev, focus, values) -> list:
-        found = []
-        if len(values) < self.minimum:
-            found.append(None)
-        return found
-
     def statements(self, bind, found) -> list[str]:
         return [f"if len(values) < {self.minimum}:", f"    append(({found}, focus, None))"]
 
@@ -191,12 +181,6 @@ class MaxCountComponent(Component):
     def __init__(self, shape, compiler, value) -> None:
         super().__init__(shape, compiler, value)
         self.maximum = _count(value)
-
-    def evaluate(self, ev, focus, values) -> list:
-        found = []
-        if len(values) > self.maximum:
-            found.append(None)
-        return found
 
     def statements(self, bind, found) -> list[str]:
         return [f"if len(values) > {self.maximum}:", f"    append(({found}, focus, None))"]
