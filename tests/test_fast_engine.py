@@ -273,6 +273,17 @@ def test_unnamed_nquads_are_read_like_the_parse_gate_reads_them() -> None:
     assert [result.component for result in fast.results] == ["sh:MinCountConstraintComponent"]
 
 
+def _members_of_a_network(tmp_path: Path, network: str) -> Path:
+    """1,500 members of ``ex:network``, described by ``network`` on the last line only (in the
+    last part when the file is cut in parts of 16 KiB)."""
+    lines = ["@prefix ex: <https://x.example/> ."]
+    lines += [f"ex:m{i} a ex:Member ; ex:memberOf ex:network ." for i in range(1500)]
+    lines.append(network)
+    path = tmp_path / "members.ttl"
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    return path
+
+
 def test_a_path_through_a_record_of_another_part_is_caught(tmp_path) -> None:
     shapes = Graph().parse(
         data="""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <https://x.example/> .
@@ -280,11 +291,7 @@ def test_a_path_through_a_record_of_another_part_is_caught(tmp_path) -> None:
             sh:property [ sh:path ( ex:memberOf ex:name ) ; sh:minCount 1 ] .""",
         format="turtle",
     )
-    lines = ["@prefix ex: <https://x.example/> ."]
-    lines += [f"ex:m{i} a ex:Member ; ex:memberOf ex:network ." for i in range(1500)]
-    lines.append('ex:network ex:name "The network" .')  # described in the last part only
-    path = tmp_path / "members.ttl"
-    path.write_text("\n".join(lines) + "\n", "utf-8")
+    path = _members_of_a_network(tmp_path, 'ex:network ex:name "The network" .')
     engine = FastEngine(workers=2, part_size=16 << 10)
     outcome = engine.run_sources([_source(path)], shapes)
     assert engine.parts > 2
@@ -343,11 +350,7 @@ def test_a_local_sparql_constraint_on_a_node_described_in_another_part_is_caught
     shapes = _sparql_shapes(
         "SELECT $this WHERE { FILTER NOT EXISTS { $this <https://x.example/size> ?value } }"
     )
-    lines = ["@prefix ex: <https://x.example/> ."]
-    lines += [f"ex:m{i} a ex:Member ; ex:memberOf ex:network ." for i in range(1500)]
-    lines.append("ex:network ex:size 12 .")  # described in the last part only
-    path = tmp_path / "members.ttl"
-    path.write_text("\n".join(lines) + "\n", "utf-8")
+    path = _members_of_a_network(tmp_path, "ex:network ex:size 12 .")
     engine = FastEngine(workers=2, part_size=16 << 10)
     outcome = engine.run_sources([_source(path)], shapes)
     assert engine.parts > 2
