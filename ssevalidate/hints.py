@@ -44,6 +44,7 @@ class Hinter:
         self._reconciler = reconciler
         self.lang = lang
         self._schemes: dict[Node, list[str]] = {}
+        self._shape_datatypes: dict[Node, set[Node]] = {}
         self._concepts: dict[tuple[Node, str], str | None] = {}
 
     @property
@@ -102,10 +103,13 @@ class Hinter:
         return found
 
     def _datatypes(self, shape: Node) -> set[Node]:
-        found = set(self.shapes.objects(shape, SH.datatype))
-        for alternatives in self.shapes.objects(shape, SH["or"]):
-            for member in Collection(self.shapes, alternatives):
-                found.update(self.shapes.objects(member, SH.datatype))
+        found = self._shape_datatypes.get(shape)
+        if found is None:
+            found = set(self.shapes.objects(shape, SH.datatype))
+            for alternatives in self.shapes.objects(shape, SH["or"]):
+                for member in Collection(self.shapes, alternatives):
+                    found.update(self.shapes.objects(member, SH.datatype))
+            self._shape_datatypes[shape] = found
         return found
 
     def _concept_hint(self, shape: Node, value: str, schemes: list[str]) -> str | None:

@@ -583,15 +583,16 @@ class Merger:
         """The context triples about ``focus_nodes`` and the records owning them, in rdflib
         terms."""
         graph = Graph()
+        convert = _Converter()
         for focus in focus_nodes:
             node, seen = _term(focus), set()
             while node is not None and node not in seen:
                 seen.add(node)
                 for triple in self.described.get(node, ()):
-                    graph.add(tuple(to_rdflib(term) for term in triple))
+                    graph.add(tuple(convert(term) for term in triple))
                 owner = self.owners.get(node)
                 if owner is not None:
-                    graph.add((to_rdflib(owner), OWNS, to_rdflib(node)))
+                    graph.add((convert(owner), OWNS, convert(node)))
                 node = owner
         return graph
 
@@ -632,13 +633,12 @@ def _term(node):
 
 
 def _check_cuts(results: list[PartResult]) -> str | None:
-    subjects = sorted(h for r in results for h in r.subjects)
-    if any(a == b for a, b in itertools.pairwise(subjects)):
+    described = set().union(*(r.subjects for r in results))
+    if len(described) < sum(len(r.subjects) for r in results):
         return "a record's triples are not contiguous in the file"
-    bnodes = sorted(h for r in results for h in r.bnodes)
-    if any(a == b for a, b in itertools.pairwise(bnodes)):
+    labels = set().union(*(r.bnodes for r in results))
+    if len(labels) < sum(len(r.bnodes) for r in results):
         return "a labelled blank node is used in two parts of the file"
-    described = set(subjects)
     for result in results:
         for iri in result.foreign:
             if fingerprint(iri) in described:
