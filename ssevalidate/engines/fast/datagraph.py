@@ -120,7 +120,12 @@ class DataGraph:
                 return True
         return False
 
-    def instances(self, cls: Term) -> list[Term]:
+    def typed(self, cls: Term) -> list[Term]:
+        """The subjects that declare ``cls`` as one of their types (no subclass inference)."""
+        return self._types().get(cls, [])
+
+    def _types(self) -> dict[Term, list[Term]]:
+        """Each declared type and its subjects (built once the data is read)."""
         if self._by_type is None:
             by_type: dict[Term, list[Term]] = {}
             out = self.out
@@ -128,9 +133,12 @@ class DataGraph:
                 for declared in out[subject][RDF_TYPE]:
                     by_type.setdefault(declared, []).append(subject)
             self._by_type = by_type
+        return self._by_type
+
+    def instances(self, cls: Term) -> list[Term]:
         matching = [
             subjects
-            for declared, subjects in self._by_type.items()
+            for declared, subjects in self._types().items()
             if declared == cls or cls in self.superclasses(declared)
         ]
         if len(matching) == 1:

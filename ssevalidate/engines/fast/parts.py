@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import SH
 
 from ssevalidate import parsegate
 from ssevalidate.engines.base import Finding
@@ -288,7 +288,10 @@ def _evaluate(
     if not complete:
         _describe_partition(result, data, subjects, evaluation, plan)
         result.bnodes.extend(fingerprint(label.decode()) for label in labels)
-    records = {_record(focus, owners) for focus in evaluation.focus_seen}
+    blank = ox.BlankNode
+    records = {
+        _record(focus, owners) if type(focus) is blank else focus for focus in evaluation.focus_seen
+    }
     result.records = sum(1 for record in records if record in subjects)
     result.shared_records = {r.value for r in records if r not in subjects}
     return result
@@ -447,13 +450,12 @@ def _projected(data: DataGraph, plan: Plan) -> bytes:
 
 
 def _describe_partition(result, data, subjects, evaluation, plan) -> None:
-    type_predicate = ox.NamedNode(str(RDF.type))
-    for subject in subjects:
-        if type(subject) is ox.NamedNode:
-            result.subjects.append(fingerprint(subject.value))
-            wanted = [c.value for c in data.objects(subject, type_predicate) if c in plan.classes]
-            if wanted:
-                result.types[subject.value] = set(wanted)
+    named = ox.NamedNode
+    result.subjects.extend(fingerprint(s.value) for s in subjects if type(s) is named)
+    for cls in plan.classes:
+        for subject in data.typed(cls):
+            if type(subject) is named and subject in subjects:
+                result.types.setdefault(subject.value, set()).add(cls.value)
     if data.has_subclasses():
         result.unsafe = "the data declares subclasses (rdfs:subClassOf)"
     result.foreign = [node.value for node in evaluation.foreign]
