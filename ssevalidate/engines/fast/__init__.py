@@ -48,9 +48,9 @@ from ssevalidate.resources import taxonomy_files
 
 PART_SIZES = (4 << 20, 8 << 20)
 """Smallest and largest part when a file is cut (8 MB: about 7,000 organisations). Larger parts
-cost more per record (their dictionaries outgrow the caches): 94 µs per organisation in parts
-of 2 MB, 101 µs in parts of 7 MB and more; 1,000,000 organisations took 58.7 s in parts of at
-most 8 MB against 60.2 s in parts of at most 32 MB."""
+cost more per record, as measured: 94 µs per organisation in parts of 2 MB, 101 µs in parts of
+7 MB and more; 1,000,000 organisations took 58.7 s in parts of at most 8 MB against 60.2 s in
+parts of at most 32 MB."""
 
 Progress = Callable[[str, int, int], None]
 
