@@ -28,7 +28,7 @@ from ssevalidate.namespaces import (
     ESSGLOBAL_STANDARD_BASES,
     TAXONOMY,
 )
-from ssevalidate.resources import taxonomy_files
+from ssevalidate.resources import taxonomy_triples
 
 CONFIDENT = 0.8
 """Below this, a value is kept as it is and reported with suggestions."""
@@ -205,9 +205,8 @@ def reconciler() -> Reconciler:
     """The reconciler over our taxonomies, built once per process (read with pyoxigraph: an
     rdflib graph of them took three times as long)."""
     described: dict[str, dict[str, list]] = {}
-    for path in taxonomy_files():
-        for subject, predicate, obj, _ in ox.parse(path=path, format=ox.RdfFormat.TURTLE):
-            if type(subject) is ox.NamedNode:
-                properties = described.setdefault(subject.value, {})
-                properties.setdefault(predicate.value, []).append(obj)
+    for subject, predicate, obj, _ in taxonomy_triples():
+        if type(subject) is ox.NamedNode:
+            properties = described.setdefault(subject.value, {})
+            properties.setdefault(predicate.value, []).append(obj)
     return Reconciler(described)

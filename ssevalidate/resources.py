@@ -58,13 +58,20 @@ def vocabulary() -> Graph:
 
 
 @functools.cache
+def taxonomy_triples() -> tuple[ox.Quad, ...]:
+    """The statements of every concept scheme, as pyoxigraph parsed them (once per process:
+    the rdflib graph, the fast engine's background and the reconciler are built from them)."""
+    return tuple(
+        quad
+        for path in taxonomy_files()
+        for quad in ox.parse(path=path, format=ox.RdfFormat.TURTLE)
+    )
+
+
+@functools.cache
 def taxonomies() -> Graph:
     """All concept schemes in one graph."""
-    graph = Graph()
-    for path in taxonomy_files():
-        with path.open("rb") as stream:
-            graph_from_quads(ox.parse(stream, format=ox.RdfFormat.TURTLE), graph)
-    return graph
+    return graph_from_quads(taxonomy_triples(), Graph())
 
 
 @functools.cache

@@ -22,7 +22,6 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 
-import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.namespace import SH
 
@@ -44,7 +43,7 @@ from ssevalidate.engines.fast.shapes import Plan, compile_shapes
 from ssevalidate.engines.pyshacl_engine import PyshaclEngine
 from ssevalidate.gcpause import gc_paused
 from ssevalidate.rdfconvert import from_rdflib, graph_from_quads
-from ssevalidate.resources import taxonomy_files
+from ssevalidate.resources import taxonomy_triples
 
 PART_SIZES = (4 << 20, 8 << 20)
 """Smallest and largest part when a file is cut (8 MB: about 7,000 organisations). Larger parts
@@ -284,12 +283,11 @@ def _plan(shapes: Graph) -> Plan:
 
 @lru_cache(maxsize=1)
 def _background() -> DataGraph:
-    """The taxonomies (the triples of :func:`ssevalidate.resources.taxonomies`, read straight
-    from their files): concepts the data uses are added to each part."""
+    """The taxonomies (:func:`ssevalidate.resources.taxonomy_triples`): concepts the data uses
+    are added to each part."""
     graph = DataGraph()
-    for path in taxonomy_files():
-        for subject, predicate, obj, _ in ox.parse(path=path, format=ox.RdfFormat.TURTLE):
-            graph.add(subject, predicate, obj)
+    for subject, predicate, obj, _ in taxonomy_triples():
+        graph.add(subject, predicate, obj)
     return graph
 
 

@@ -38,13 +38,17 @@ class DataGraph:
         self.watched: tuple[set[Term], set[ox.NamedNode]] | None = None
         """(the part's own subjects, IRIs read beyond them) when the data is one part of many."""
 
-    def note_reads(self, nodes: Iterable[Term]) -> None:
-        """Paths through other nodes report them: those not described here may be elsewhere."""
-        if self.watched is not None:
+    def note_read(self, node: Term) -> None:
+        """Focus nodes and the nodes paths pass through report themselves: an IRI not described
+        here may be described in another part."""
+        if self.watched is not None and type(node) is ox.NamedNode:
             subjects, foreign = self.watched
-            foreign.update(
-                node for node in nodes if type(node) is ox.NamedNode and node not in subjects
-            )
+            if node not in subjects:
+                foreign.add(node)
+
+    def note_reads(self, nodes: Iterable[Term]) -> None:
+        for node in nodes:
+            self.note_read(node)
 
     def add(self, subject: Term, predicate: ox.NamedNode, obj: Term) -> None:
         properties = self.out.get(subject)

@@ -92,8 +92,7 @@ class Evaluation:
 
     def read(self, node: Term) -> None:
         """Note that the triples of ``node`` were read (for the merge step's checks)."""
-        if self.partial and type(node) is ox.NamedNode and node not in self.data_subjects:
-            self.foreign.add(node)
+        self.data.note_read(node)
 
     def conforms(self, shape: Shape, node: Term) -> bool:
         """Whether ``node`` conforms to ``shape`` (memoised; a cycle counts as conforming)."""
